@@ -1,0 +1,51 @@
+/**
+ * Big-endian field access on a Uint8Array by byte math: no DataView is allocated per packet, and the JIT keeps
+ * these small functions inlined in the codecs' hot paths. Callers check bounds first.
+ */
+
+/** Reads a network-order 16-bit unsigned integer at `o`. */
+export function readU16(b: Uint8Array, o: number): number {
+  return (b[o] << 8) | b[o + 1];
+}
+
+/** Reads a network-order 32-bit unsigned integer at `o`. */
+export function readU32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+/** Writes `v` as a network-order 16-bit integer at `o`. */
+export function writeU16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 8;
+  b[o + 1] = v;
+}
+
+/** Writes `v` as a network-order 32-bit integer at `o`. */
+export function writeU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = v >>> 16;
+  b[o + 2] = v >>> 8;
+  b[o + 3] = v;
+}
+
+/** Reads a 48-bit MAC address at `o` as a number (exact: 48 bits fit a double's 53-bit mantissa). */
+export function readMac(b: Uint8Array, o: number): number {
+  return ((b[o] << 8) | b[o + 1]) * 0x100000000 + readU32(b, o + 2);
+}
+
+/** Writes the 48-bit MAC `mac` at `o`. */
+export function writeMac(b: Uint8Array, o: number, mac: number): void {
+  const lo = mac >>> 0; // ToUint32 is the value modulo 2^32, so this is exactly the low 32 bits.
+  const hi = (mac - lo) / 0x100000000;
+  b[o] = hi >>> 8;
+  b[o + 1] = hi;
+  writeU32(b, o + 2, lo);
+}
+
+/**
+ * Copies `src` into `dst` at `o` unless it already sits there (a layered emit that wrote the inner packet in place
+ * and passes a subarray of the same buffer as the payload), so nested emits copy each byte once.
+ */
+export function placePayload(dst: Uint8Array, o: number, src: Uint8Array): void {
+  if (src.buffer === dst.buffer && src.byteOffset === dst.byteOffset + o) return;
+  dst.set(src, o);
+}
