@@ -1,0 +1,135 @@
+/**
+ * The recording file format, and its writer.
+ *
+ * Layout: the 8-byte magic "SOCKSIM\x01", then frames. A frame is
+ *   type (1 byte: 'H' header, 'B' batch of events, 'E' end summary) · length (u32 LE) · CRC-32 of the payload
+ *   (u32 LE) · payload (msgpack).
+ * The header is the first frame; batches follow while the run goes (a crash loses at most the batch in memory); the
+ * end frame says how the run finished. A reader can therefore tell a file cut short (frame runs past the end) from a
+ * damaged one (CRC mismatch, unknown frame type), and name the byte offset of either.
+ */
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { Packr } from 'msgpackr';
+import { crc32 } from './crc32.js';
+import type { EventSink, SimEvent } from './events.js';
+
+/** File magic: "SOCKSIM" and format generation 1. */
+export const RECORDING_MAGIC = new Uint8Array([0x53, 0x4f, 0x43, 0x4b, 0x53, 0x49, 0x4d, 0x01]);
+/** Version of the header/event schema inside the frames. */
+export const RECORDING_FORMAT = 1;
+/** Frame type bytes. */
+export const FRAME_HEADER = 0x48, FRAME_BATCH = 0x42, FRAME_END = 0x45;
+/** Bytes before each frame's payload. */
+export const FRAME_OVERHEAD = 9;
+
+/** What a recording says about the run it holds. */
+export interface RecordingHeader {
+  magic: 'socksim-recording';
+  format: number;
+  /** socksim's package version that wrote it. */
+  socksimVersion: string;
+  /** The scenario: its registered name and the parameters it ran with (enough to run it again). */
+  scenario: { name: string; params: unknown };
+  /** The master seed. */
+  seed: string | number;
+}
+
+/** How the run ended, written last. */
+export interface RecordingEnd {
+  status: string;
+  message: string | null;
+  timeNs: number;
+  /** Events in the file. */
+  events: number;
+}
+
+/** A msgpack codec with settings that make the bytes a pure function of the values. */
+export const packr = new Packr({ useRecords: false, variableMapSize: true, mapsAsObjects: true, useFloat32: 0 });
+
+/** Where recording bytes go. */
+export interface ByteOutput {
+  write(bytes: Uint8Array): void;
+  close(): void;
+}
+
+/** Writes to a file as the run goes (synchronous writes: the recording survives a crash up to its last batch). */
+export function fileOutput(path: string): ByteOutput {
+  const fd = openSync(path, 'w');
+  return {
+    write: (b) => {
+      let off = 0;
+      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/** Collects bytes in memory; `bytes()` concatenates them. */
+export class MemoryOutput implements ByteOutput {
+  private chunks: Uint8Array[] = [];
+  write(b: Uint8Array): void {
+    this.chunks.push(b.slice());
+  }
+  close(): void {}
+  /** Everything written so far. */
+  bytes(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** Encodes one frame. */
+export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FRAME_OVERHEAD + payload.length);
+  const dv = new DataView(out.buffer);
+  out[0] = type;
+  dv.setUint32(1, payload.length, true);
+  dv.setUint32(5, crc32(payload), true);
+  out.set(payload, FRAME_OVERHEAD);
+  return out;
+}
+
+/** Streams events into a recording, in batches. */
+export class RecordingWriter implements EventSink {
+  private batch: SimEvent[] = [];
+  private count = 0;
+  private closed = false;
+
+  constructor(
+    private readonly out: ByteOutput,
+    header: Omit<RecordingHeader, 'magic' | 'format'>,
+    /** Events per batch: the most a crash can lose. */
+    private readonly batchSize = 2048,
+  ) {
+    out.write(RECORDING_MAGIC);
+    const h: RecordingHeader = { magic: 'socksim-recording', format: RECORDING_FORMAT, ...header };
+    out.write(encodeFrame(FRAME_HEADER, packr.pack(h)));
+  }
+
+  /** Events taken so far. */
+  get events(): number {
+    return this.count;
+  }
+
+  push(ev: SimEvent): void {
+    this.batch.push(ev);
+    this.count++;
+    if (this.batch.length >= this.batchSize) this.flush();
+  }
+
+  /** Writes the pending batch now. */
+  flush(): void {
+    if (this.batch.length === 0) return;
+    this.out.write(encodeFrame(FRAME_BATCH, packr.pack(this.batch)));
+    this.batch = [];
+  }
+
+  /** Writes the last batch and the end frame, and closes the output. */
+  finish(end: Omit<RecordingEnd, 'events'>): void {
+    if (this.closed) return;
+    this.flush();
+    const e: RecordingEnd = { ...end, events: this.count };
+    this.out.write(encodeFrame(FRAME_END, packr.pack(e)));
+    this.out.close();
+    this.closed = true;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * The scheduler: virtual clock, event queue, random streams, processes and the event stream, driven by one run loop.
+ *
+ * Determinism with async processes: after every event the loop lets woken processes run (by yielding to the
+ * microtask queue) until each of them has parked again or exited, before it takes the next event. The microtask
+ * queue is FIFO and every wake happens in simulation order, so the interleaving is a pure function of the events.
+ */
+import { EventQueue, type Timer } from './queue.js';
+import { RandomStreams } from './random.js';
+import { Process, type ProcessHost, type WaitQueue, type WakeReason } from './process.js';
+import { EV_NOTE, EV_PROC_EXIT, EV_PROC_START, EV_RANDOM, EV_TIMER, type EventSink, type SimEvent } from './events.js';
+import { assertTime, formatTime } from './time.js';
+
+/** Options of a run. */
+export interface SimOptions {
+  /** Master seed of every random stream. */
+  seed: string | number;
+  /** Stop with status 'time-limit' past this virtual time (ns). Default: 1 hour. */
+  maxTimeNs?: number;
+  /** Stop with status 'event-limit' after this many events. Default: 50 million. */
+  maxEvents?: number;
+  /** Where events go (a recorder or a replay comparator); none: events are not built at all. */
+  sink?: EventSink | null;
+}
+
+/** How a run ended. */
+export type RunStatus = 'completed' | 'idle' | 'stopped' | 'time-limit' | 'event-limit' | 'diverged';
+
+/** The outcome of `Sim.run()`. */
+export interface RunResult {
+  status: RunStatus;
+  /** A sentence for limit and divergence endings. */
+  message: string | null;
+  /** Virtual time when the run ended. */
+  timeNs: number;
+  /** Events executed by the queue. */
+  events: number;
+  /** Processes, in spawn order. */
+  processes: { pid: number; name: string; owner: string; state: string; exitCode: number | null; error: string | null; blockedIn: string | null }[];
+}
+
+/** Thrown when a process awaits something the simulator does not control (real I/O, a real timer). */
+export class ForeignAwaitError extends Error {}
+
+/** Thrown by `Sim.stopWith` callers to end the run from inside an event (a replay divergence, for one). */
+export class RunAbort extends Error {
+  constructor(readonly status: RunStatus, message: string) {
+    super(message);
+  }
+}
+
+/** How many microtask turns a woken process may take to park again before we call it a foreign await. */
+const SETTLE_SPIN_LIMIT = 100_000;
+
+/** The deterministic scheduler. */
+export class Sim implements ProcessHost {
+  /** Current virtual time, ns. */
+  now = 0;
+  /** Named random streams of this run. */
+  readonly random: RandomStreams;
+  /** The event sink, or null when nothing observes events (callers test `sim.sink` before building one). */
+  sink: EventSink | null;
+  readonly maxTimeNs: number;
+  readonly maxEvents: number;
+  /** Events executed so far. */
+  eventCount = 0;
+  private readonly queue = new EventQueue();
+  private readonly procs: Process[] = [];
+  /** Processes resumed (or started) but not yet parked or exited. */
+  private active = 0;
+  private stopRequested: string | null = null;
+  private abort: RunAbort | null = null;
+  private running = false;
+
+  constructor(opts: SimOptions) {
+    this.random = new RandomStreams(opts.seed);
+    this.sink = opts.sink ?? null;
+    this.maxTimeNs = opts.maxTimeNs ?? 3600e9;
+    this.maxEvents = opts.maxEvents ?? 50_000_000;
+  }
+
+  /** Runs fn at absolute virtual time `time` (not before now). */
+  at(time: number, fn: () => void): Timer {
+    if (time < this.now) throw new RangeError(`cannot schedule in the past: ${formatTime(time)} < now ${formatTime(this.now)}`);
+    return this.queue.push(time, fn);
+  }
+
+  /** Runs fn after `delay` ns. */
+  after(delay: number, fn: () => void): Timer {
+    return this.queue.push(this.now + delay, fn);
+  }
+
+  /** Like `after`, and records a 'timer' event labelled `label` when it fires. */
+  timer(delay: number, label: string, fn: () => void): Timer {
+    return this.queue.push(this.now + delay, () => {
+      if (this.sink) this.sink.push([EV_TIMER, this.now, label]);
+      fn();
+    });
+  }
+
+  /** Appends an event [kind, now, ...fields] to the stream (no-op without a sink). */
+  record(kind: string, ...fields: unknown[]): void {
+    if (this.sink) this.sink.push([kind, this.now, ...fields]);
+  }
+
+  /** Records a random decision (a drop, a delay, an ISN, a port), so a replay can point at the first that differs. */
+  decide(stream: string, what: string, value: unknown): void {
+    if (this.sink) this.sink.push([EV_RANDOM, this.now, stream, what, value]);
+  }
+
+  /** Records a free-text annotation from a scenario. */
+  note(text: string): void {
+    if (this.sink) this.sink.push([EV_NOTE, this.now, text]);
+  }
+
+  /** Creates a process that starts at virtual time `at` (default: now). */
+  spawn(name: string, owner: string, fn: (p: Process) => Promise<unknown>, at = this.now): Process {
+    assertTime(at, 'spawn time');
+    const p = new Process(this, this.procs.length + 1, name, owner);
+    this.procs.push(p);
+    this.at(at, () => {
+      if (p.state !== 'new') return; // killed before it started
+      p.state = 'running';
+      this.active++;
+      this.record(EV_PROC_START, p.pid, owner, name);
+      let ret: Promise<unknown>;
+      try {
+        ret = fn(p);
+      } catch (e) {
+        ret = Promise.reject(e);
+      }
+      ret.then(
+        (v) => this.finish(p, typeof v === 'number' ? v : 0, null),
+        (e: unknown) => this.finish(p, 1, e instanceof Error ? e.message : String(e)),
+      );
+    });
+    return p;
+  }
+
+  /** Processes in spawn order. */
+  processes(): readonly Process[] {
+    return this.procs;
+  }
+
+  /** Kills a process: it never runs again and its exit hooks run now (its host crashed, for instance). */
+  kill(p: Process, why: string): void {
+    if (!p.alive) return;
+    const wasRunning = p.state === 'running';
+    this.detach(p);
+    if (wasRunning) this.active--;
+    p.state = 'killed';
+    p.error = why;
+    this.record(EV_PROC_EXIT, p.pid, null, why);
+    for (const h of p.exitHooks.splice(0)) h();
+  }
+
+  /** Asks the run loop to stop after the current event. */
+  stop(reason = 'stopped by the scenario'): void {
+    this.stopRequested = reason;
+  }
+
+  /** Ends the run now with a given status (used by the replay comparator on divergence). */
+  abortRun(status: RunStatus, message: string): void {
+    if (!this.abort) this.abort = new RunAbort(status, message);
+  }
+
+  /** @internal */
+  blockProcess(p: Process, queues: readonly WaitQueue[], deadline: number | null): Promise<WakeReason> {
+    if (p.state !== 'running') {
+      throw new Error(`process ${p.pid} (${p.name}) made a blocking call while ${p.state}: a process is one thread; spawn another process for concurrency`);
+    }
+    p.state = 'blocked';
+    this.active--;
+    for (const q of queues) q.waiters.add(p);
+    p.waitingOn = queues;
+    if (deadline !== null) p.deadlineTimer = this.queue.push(Math.max(deadline, this.now), () => this.wakeProcess(p, 'timeout'));
+    return new Promise<WakeReason>((resolve) => {
+      p.resume = resolve;
+    });
+  }
+
+  /** @internal */
+  wakeProcess(p: Process, why: WakeReason): void {
+    if (p.state !== 'blocked') return;
+    this.detach(p);
+    p.state = 'running';
+    p.blockedIn = null;
+    this.active++;
+    const r = p.resume!;
+    p.resume = null;
+    r(why);
+  }
+
+  private detach(p: Process): void {
+    for (const q of p.waitingOn) q.waiters.delete(p);
+    p.waitingOn = [];
+    if (p.deadlineTimer) {
+      p.deadlineTimer.cancel();
+      p.deadlineTimer = null;
+    }
+  }
+
+  private finish(p: Process, code: number, error: string | null): void {
+    if (p.state === 'killed') return;
+    if (p.state === 'running') this.active--;
+    p.state = 'exited';
+    p.exitCode = code;
+    p.error = error;
+    this.record(EV_PROC_EXIT, p.pid, code, error);
+    for (const h of p.exitHooks.splice(0)) h();
+  }
+
+  /** Lets woken processes run until all have parked or exited. */
+  private async settle(): Promise<void> {
+    let spins = 0;
+    while (this.active > 0) {
+      await null;
+      if (++spins > SETTLE_SPIN_LIMIT) {
+        const names = this.procs.filter((p) => p.state === 'running').map((p) => `${p.pid} (${p.name})`);
+        throw new ForeignAwaitError(`process ${names.join(', ')} is awaiting something outside the simulation (real I/O or a real timer?); simulated processes may only await socksim calls`);
+      }
+    }
+  }
+
+  /** Runs until the queue is empty, `stop()` is called, or a bound is reached. */
+  async run(): Promise<RunResult> {
+    if (this.running) throw new Error('Sim.run() is already running');
+    this.running = true;
+    let status: RunStatus = 'completed';
+    let message: string | null = null;
+    try {
+      await this.settle();
+      for (;;) {
+        if (this.abort) break;
+        if (this.stopRequested !== null) {
+          status = 'stopped';
+          message = this.stopRequested;
+          break;
+        }
+        const t = this.queue.pop();
+        if (!t) break;
+        if (t.time > this.maxTimeNs) {
+          status = 'time-limit';
+          message = `run exceeded its bound of ${formatTime(this.maxTimeNs)} of virtual time after ${this.eventCount} events (next event at ${formatTime(t.time)})`;
+          break;
+        }
+        if (this.eventCount >= this.maxEvents) {
+          status = 'event-limit';
+          message = `run exceeded its bound of ${this.maxEvents} events at virtual time ${formatTime(this.now)}`;
+          break;
+        }
+        this.now = t.time;
+        this.eventCount++;
+        t.fn();
+        if (this.active > 0) await this.settle();
+      }
+    } catch (e) {
+      if (!(e instanceof RunAbort)) throw e;
+      this.abort ??= e;
+    } finally {
+      this.running = false;
+    }
+    if (this.abort) {
+      status = this.abort.status;
+      message = this.abort.message;
+    } else if (status === 'completed' && this.procs.some((p) => p.state === 'blocked')) {
+      status = 'idle';
+      message = 'no events left; some processes are blocked forever';
+    }
+    return {
+      status,
+      message,
+      timeNs: this.now,
+      events: this.eventCount,
+      processes: this.procs.map((p) => ({
+        pid: p.pid, name: p.name, owner: p.owner, state: p.state, exitCode: p.exitCode, error: p.error, blockedIn: p.blockedIn,
+      })),
+    };
+  }
+}
+
+export type { SimEvent };
