@@ -44,14 +44,8 @@ export class EventQueue {
 
   /** Removes and returns the earliest live timer, or undefined when none is left. */
   pop(): Timer | undefined {
-    const h = this.heap;
-    while (h.length > 0) {
-      const top = h[0]!;
-      const last = h.pop()!;
-      if (h.length > 0) {
-        h[0] = last;
-        this.siftDown(0);
-      }
+    while (this.heap.length > 0) {
+      const top = this.removeTop();
       if (!top.cancelled) return top;
     }
     return undefined;
@@ -60,8 +54,21 @@ export class EventQueue {
   /** The time of the earliest live timer, or undefined. Drops cancelled entries on the way. */
   peekTime(): number | undefined {
     const h = this.heap;
-    while (h.length > 0 && h[0]!.cancelled) this.pop();
+    // Only cancelled entries may be removed here: pop() would also take (and lose) the live timer beneath them.
+    while (h.length > 0 && h[0]!.cancelled) this.removeTop();
     return h.length > 0 ? h[0]!.time : undefined;
+  }
+
+  /** Removes and returns the heap's top entry, live or cancelled; the heap must not be empty. */
+  private removeTop(): Timer {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      this.siftDown(0);
+    }
+    return top;
   }
 
   private static before(a: Timer, b: Timer): boolean {
