@@ -1,0 +1,212 @@
+/**
+ * Point-to-point links. Each direction is a transmitter with an optional rate and a bounded drop-tail queue,
+ * followed by the fault rules (in install order, first non-pass verdict wins) and the propagation delay.
+ *
+ * Every random fault draws from its own named stream ("link:<name>:<fault>"), so turning one fault on does not
+ * change the decisions of another, and every decision that changes a packet's fate is recorded.
+ */
+import type { Sim } from '../sim/sim.js';
+import type { Interface } from './iface.js';
+import { EV_DROP, EV_LINK, EV_RX, EV_TX, type DropReason } from './events.js';
+import { faultRules, type FaultRule, type LinkParams, type Verdict } from './faults.js';
+
+/** A frame on its way across a link. */
+export interface FrameInFlight {
+  /** Run-wide packet id. */
+  readonly id: number;
+  /** The frame's bytes (rules may replace them, e.g. corruption). */
+  bytes: Uint8Array;
+  readonly from: Interface;
+  readonly to: Interface;
+}
+
+/** Something that carries frames between interfaces (a point-to-point link or a switch segment). */
+export interface Medium {
+  readonly name: string;
+  /** Takes a frame from an attached interface. */
+  transmit(from: Interface, frame: Uint8Array): void;
+  /** Whether the medium carries frames now. */
+  readonly up: boolean;
+  /** The interfaces attached to it. */
+  attached(): readonly Interface[];
+}
+
+/** The network-wide services a link needs. */
+export interface LinkContext {
+  readonly sim: Sim;
+  /** Allocates a packet id. */
+  nextPacketId(): number;
+  /** Counts a drop network-wide. */
+  countDrop(reason: string): void;
+}
+
+class Direction {
+  /** When the transmitter finishes the frame it is sending now. */
+  busyUntil = 0;
+  /** Frames accepted but not yet fully serialised (the drop-tail queue, including the one on the wire). */
+  queued = 0;
+  /** Latest scheduled arrival, to keep jitter from reordering unless asked. */
+  lastArrival = 0;
+  /** Frames held by `hold()`, released in order by `release()`. */
+  held: FrameInFlight[] | null = null;
+  constructor(readonly from: Interface, readonly to: Interface) {}
+}
+
+/** A full-duplex point-to-point link between two interfaces. */
+export class Link implements Medium {
+  params: LinkParams;
+  /** The rules in force: those the parameters imply, then the ones installed with `addRule`, in install order. */
+  rules: FaultRule[];
+  private readonly extraRules: FaultRule[] = [];
+  up = true;
+  /** Delivered frames per direction name "a>b". */
+  readonly delivered = new Map<string, number>();
+  private readonly dirs: [Direction, Direction];
+
+  constructor(
+    readonly ctx: LinkContext,
+    readonly name: string,
+    readonly a: Interface,
+    readonly b: Interface,
+    params: Partial<LinkParams> = {},
+  ) {
+    this.params = { ...DEFAULT_LINK_PARAMS, ...params };
+    this.rules = faultRules(ctx.sim, name, this.params);
+    this.dirs = [new Direction(a, b), new Direction(b, a)];
+  }
+
+  attached(): readonly Interface[] {
+    return [this.a, this.b];
+  }
+
+  /** Changes parameters at runtime; the fault rules are rebuilt (their streams continue where they were). */
+  setParams(p: Partial<LinkParams>): void {
+    this.params = { ...this.params, ...p };
+    this.rules = [...faultRules(this.ctx.sim, this.name, this.params), ...this.extraRules];
+    this.ctx.sim.record(EV_LINK, this.name, 'params', JSON.stringify(p));
+  }
+
+  /** Installs a custom rule after the existing ones. */
+  addRule(rule: FaultRule): void {
+    this.extraRules.push(rule);
+    this.rules.push(rule);
+  }
+
+  /** Takes the link down (frames in flight are lost, new ones dropped) or up again. */
+  setUp(up: boolean): void {
+    if (this.up === up) return;
+    this.up = up;
+    this.ctx.sim.record(EV_LINK, this.name, up ? 'up' : 'down', null);
+  }
+
+  /** Holds frames entering the link from now on (per direction, or both), until `release()`. */
+  hold(): void {
+    for (const d of this.dirs) d.held ??= [];
+    this.ctx.sim.record(EV_LINK, this.name, 'hold', null);
+  }
+
+  /** Releases held frames: each continues its journey now, in the order it was sent. */
+  release(): void {
+    this.ctx.sim.record(EV_LINK, this.name, 'release', null);
+    for (const d of this.dirs) {
+      const held = d.held;
+      d.held = null;
+      if (held) for (const f of held) this.propagate(d, f, 0);
+    }
+  }
+
+  transmit(from: Interface, frame: Uint8Array): void {
+    const d = from === this.a ? this.dirs[0] : from === this.b ? this.dirs[1] : null;
+    if (!d) throw new Error(`interface ${from.host.name}:${from.name} is not attached to link ${this.name}`);
+    const sim = this.ctx.sim;
+    const f: FrameInFlight = { id: this.ctx.nextPacketId(), bytes: frame, from, to: d.to };
+    if (sim.sink) sim.sink.push([EV_TX, sim.now, this.name, `${from.host.name}:${from.name}`, f.id, frame]);
+    if (!this.up) return this.drop(f, 'link-down');
+    // Transmitter: serialisation at the configured rate behind a drop-tail queue (a queue of `queueLimit` frames).
+    let departure = sim.now;
+    const rate = this.params.rateBps;
+    if (rate > 0) {
+      if (d.queued >= this.params.queueLimit) return this.drop(f, 'queue-full');
+      const start = Math.max(sim.now, d.busyUntil);
+      departure = start + Math.ceil((frame.length + this.params.overheadBytes) * 8 * 1e9 / rate);
+      d.busyUntil = departure;
+      d.queued++;
+      sim.at(departure, () => {
+        d.queued--;
+      });
+    }
+    if (d.held) {
+      d.held.push(f);
+      return;
+    }
+    this.propagate(d, f, departure - sim.now);
+  }
+
+  private propagate(d: Direction, f: FrameInFlight, txDelay: number): void {
+    const sim = this.ctx.sim;
+    let extra = 0;
+    let allowReorder = false;
+    for (const rule of this.rules) {
+      const v: Verdict = rule.apply(f);
+      if (v.kind === 'pass') continue;
+      if (v.kind === 'drop') return this.drop(f, v.reason);
+      if (v.kind === 'delay') {
+        extra += v.ns;
+        allowReorder ||= v.reorder === true;
+      } else if (v.kind === 'duplicate') {
+        this.deliverAt(d, { ...f, bytes: f.bytes.slice() }, sim.now + txDelay + this.params.latencyNs + v.ns, true);
+      }
+    }
+    let arrival = sim.now + txDelay + this.params.latencyNs + extra;
+    if (!allowReorder) arrival = Math.max(arrival, d.lastArrival); // jitter alone never reorders (FIFO wire)
+    this.deliverAt(d, f, arrival, allowReorder);
+  }
+
+  private deliverAt(d: Direction, f: FrameInFlight, arrival: number, reordering: boolean): void {
+    const sim = this.ctx.sim;
+    if (!reordering) d.lastArrival = arrival;
+    sim.at(arrival, () => {
+      if (!this.up) return this.drop(f, 'link-down');
+      const key = `${d.from.name}>${d.to.name}`;
+      this.delivered.set(key, (this.delivered.get(key) ?? 0) + 1);
+      if (sim.sink) sim.sink.push([EV_RX, sim.now, this.name, `${f.to.host.name}:${f.to.name}`, f.id]);
+      f.to.receive(f.bytes, f.id);
+    });
+  }
+
+  private drop(f: FrameInFlight, reason: DropReason | string): void {
+    const sim = this.ctx.sim;
+    this.ctx.countDrop(reason);
+    if (sim.sink) sim.sink.push([EV_DROP, sim.now, this.name, f.id, reason]);
+  }
+}
+
+/** Defaults: an ideal 1 µs wire with no rate limit and no faults. */
+export const DEFAULT_LINK_PARAMS: LinkParams = {
+  latencyNs: 1_000, jitterNs: 0, loss: 0, burst: null, duplicate: 0, reorder: 0, reorderDelayNs: 0, corrupt: 0,
+  rateBps: 0, queueLimit: 1000, overheadBytes: 0, mtu: 1500,
+};
+
+/** Loopback: frames come back to the same interface after a near-zero delay, in order, never lost. */
+export class LoopbackMedium implements Medium {
+  readonly up = true;
+  /** Delay of the loopback path: 1 µs, "near zero" but still an event, so a send never re-enters a receive. */
+  static readonly DELAY_NS = 1_000;
+
+  constructor(readonly ctx: LinkContext, readonly name: string, readonly iface: Interface) {}
+
+  attached(): readonly Interface[] {
+    return [this.iface];
+  }
+
+  transmit(from: Interface, frame: Uint8Array): void {
+    const sim = this.ctx.sim;
+    const id = this.ctx.nextPacketId();
+    const where = `${from.host.name}:${from.name}`;
+    if (sim.sink) sim.sink.push([EV_TX, sim.now, this.name, where, id, frame]);
+    sim.at(sim.now + LoopbackMedium.DELAY_NS, () => {
+      if (sim.sink) sim.sink.push([EV_RX, sim.now, this.name, where, id]);
+      this.iface.receive(frame, id);
+    });
+  }
+}

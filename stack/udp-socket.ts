@@ -1,0 +1,196 @@
+/**
+ * AF_INET SOCK_DGRAM sockets (udp(7)): bind/autobind, connect (including AF_UNSPEC disconnect), sendmsg with
+ * Linux's checks, and a receive queue charged against SO_RCVBUF.
+ */
+import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_UDP, MSG_PEEK, MSG_TRUNC, POLLERR, POLLIN, POLLOUT, POLLWRNORM, POLLRDNORM, SOCK_DGRAM } from './constants.js';
+import { Errno } from './errno.js';
+import type { Host } from './host.js';
+import { decodeInet4, inet4Bytes } from './sockaddr.js';
+import { Socket, type RecvResult } from './socket.js';
+import { emitUdp } from './wire/udp.js';
+
+/** Largest UDP payload over IPv4: 65535 − 20 (IP) − 8 (UDP). */
+export const UDP_MAX_PAYLOAD_V4 = 65507;
+/** Bytes charged per queued datagram besides its payload, approximating an skb's truesize overhead. */
+const SKB_OVERHEAD = 768;
+
+interface Datagram {
+  data: Uint8Array;
+  addr: number;
+  port: number;
+}
+
+/** An IPv4 UDP socket. */
+export class UdpSocket extends Socket {
+  /** Local address (0 = INADDR_ANY) and port (0 = unbound). */
+  boundAddr = 0;
+  /** Whether bind() chose the local address (a disconnect must not undo it). */
+  private addrFromBind = false;
+  port = 0;
+  /** The connected peer, or null. */
+  peer: { addr: number; port: number } | null = null;
+  private readonly queue: Datagram[] = [];
+  private queuedBytes = 0;
+
+  constructor(host: Host, protocol: number) {
+    super(host, AF_INET, SOCK_DGRAM, protocol || IPPROTO_UDP);
+  }
+
+  override bind(addr: Uint8Array): number {
+    const ep = decodeInet4(addr);
+    if ('errno' in ep) {
+      // inet_bind: AF_UNSPEC is accepted as AF_INET only with INADDR_ANY (compatibility), else EAFNOSUPPORT.
+      if (ep.errno !== 0) return -ep.errno;
+      const dv = new DataView(addr.buffer, addr.byteOffset, addr.byteLength);
+      if (dv.getUint32(4, false) !== INADDR_ANY) return -Errno.EAFNOSUPPORT;
+      return this.bindTo(INADDR_ANY, dv.getUint16(2, false));
+    }
+    const r = this.bindTo(ep.addr, ep.port);
+    if (r === 0) this.addrFromBind = ep.addr !== INADDR_ANY;
+    return r;
+  }
+
+  private bindTo(addr: number, port: number): number {
+    if (this.port !== 0) return -Errno.EINVAL; // already bound
+    if (addr !== INADDR_ANY && !this.host.ipv4.isLocal(addr) && !this.isBroadcastAddr(addr)) return -Errno.EADDRNOTAVAIL;
+    const p = this.host.udp.bind(this, addr, port);
+    if (p < 0) return p;
+    this.boundAddr = addr;
+    this.port = p;
+    return 0;
+  }
+
+  private isBroadcastAddr(addr: number): boolean {
+    return this.host.interfaces.some((i) => this.host.ipv4.isBroadcast(addr, i));
+  }
+
+  private autobind(): number {
+    return this.port === 0 ? this.bindTo(INADDR_ANY, 0) : 0;
+  }
+
+  override connect(addr: Uint8Array): number {
+    const ep = decodeInet4(addr);
+    if ('errno' in ep) {
+      if (ep.family === AF_UNSPEC && addr.length >= 2) return this.disconnect();
+      return -ep.errno;
+    }
+    const r = this.host.ipv4.route(ep.addr);
+    if (!r) return -Errno.ENETUNREACH;
+    if (this.isBroadcastAddr(ep.addr) && !this.broadcast) return -Errno.EACCES;
+    const e = this.autobind();
+    if (e < 0) return e;
+    // ip4_datagram_connect: an unbound local address is fixed to the route's source now.
+    if (this.boundAddr === INADDR_ANY) {
+      const src = this.host.ipv4.selectSource(ep.addr);
+      if (src !== undefined) this.rebindAddr(src);
+    }
+    this.peer = { addr: ep.addr, port: ep.port };
+    return 0;
+  }
+
+  /** connect(AF_UNSPEC): drop the peer; an address fixed by connect (not by bind) is released (udp_disconnect). */
+  private disconnect(): number {
+    this.peer = null;
+    if (!this.addrFromBind) this.rebindAddr(INADDR_ANY);
+    return 0;
+  }
+
+
+  private rebindAddr(addr: number): void {
+    this.host.udp.unbind(this, this.port);
+    this.boundAddr = addr;
+    const list = this.host.udp.ports.get(this.port);
+    if (list) list.push(this);
+    else this.host.udp.ports.set(this.port, [this]);
+  }
+
+  override sendmsg(data: Uint8Array, flags: number, dest: Uint8Array | null): number {
+    let daddr: number, dport: number;
+    if (dest) {
+      const ep = decodeInet4(dest);
+      if ('errno' in ep) {
+        if (ep.family !== AF_UNSPEC || ep.errno === Errno.EINVAL) return -(ep.errno || Errno.EAFNOSUPPORT);
+        if (!this.peer) return -Errno.EDESTADDRREQ;
+        ({ addr: daddr, port: dport } = this.peer);
+      } else {
+        if (ep.port === 0) return -Errno.EINVAL; // udp_sendmsg: "if (dport == 0) return -EINVAL"
+        daddr = ep.addr;
+        dport = ep.port;
+      }
+    } else {
+      if (!this.peer) return -Errno.EDESTADDRREQ;
+      ({ addr: daddr, port: dport } = this.peer);
+    }
+    const err = this.takeError();
+    if (err) return -err;
+    if (data.length > UDP_MAX_PAYLOAD_V4) return -Errno.EMSGSIZE;
+    if (this.isBroadcastAddr(daddr) && !this.broadcast) return -Errno.EACCES;
+    const e = this.autobind();
+    if (e < 0) return e;
+    const src = this.boundAddr || this.host.ipv4.selectSource(daddr);
+    if (src === undefined) return -Errno.ENETUNREACH;
+    const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload: data }, { v: 4, src, dst: daddr });
+    const r = this.host.ipv4.output({ src, dst: daddr, protocol: IPPROTO_UDP, payload: seg });
+    if (r < 0) return r;
+    this.host.udp.stats.outDatagrams++;
+    void flags;
+    return data.length;
+  }
+
+  /** Queues a received datagram; false when SO_RCVBUF is full (the datagram is dropped, as udp_queue_rcv_skb). */
+  enqueue(data: Uint8Array, addr: number, port: number): boolean {
+    if (this.queuedBytes > this.rcvbuf) return false;
+    this.queue.push({ data: data.slice(), addr, port });
+    this.queuedBytes += data.length + SKB_OVERHEAD;
+    this.notify();
+    return true;
+  }
+
+  override recvmsg(len: number, flags: number): RecvResult | number {
+    const d = this.queue[0];
+    if (!d) {
+      const err = this.takeError();
+      return err ? -err : -Errno.EAGAIN;
+    }
+    if ((flags & MSG_PEEK) === 0) {
+      this.queue.shift();
+      this.queuedBytes -= d.data.length + SKB_OVERHEAD;
+    }
+    const n = Math.min(len, d.data.length);
+    const truncated = d.data.length > len;
+    return {
+      data: d.data.subarray(0, n),
+      ret: flags & MSG_TRUNC ? d.data.length : n,
+      from: inet4Bytes(d.addr, d.port),
+      msgFlags: truncated ? MSG_TRUNC : 0,
+    };
+  }
+
+  override shutdown(_how: number): number {
+    // Datagram sockets: shutdown on an unconnected socket is ENOTCONN (inet_shutdown).
+    return this.peer ? 0 : -Errno.ENOTCONN;
+  }
+
+  override localName(): Uint8Array {
+    return inet4Bytes(this.boundAddr, this.port);
+  }
+
+  override peerName(): Uint8Array | number {
+    return this.peer ? inet4Bytes(this.peer.addr, this.peer.port) : -Errno.ENOTCONN;
+  }
+
+  poll(): number {
+    let m = POLLOUT | POLLWRNORM;
+    if (this.queue.length > 0) m |= POLLIN | POLLRDNORM;
+    if (this.soError) m |= POLLERR;
+    return m;
+  }
+
+  release(): void {
+    this.closed = true;
+    if (this.port !== 0) this.host.udp.unbind(this, this.port);
+    this.queue.length = 0;
+    this.notify();
+  }
+}
+
