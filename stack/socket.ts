@@ -90,6 +90,23 @@ export abstract class Socket extends FileObject {
     return -Errno.EOPNOTSUPP;
   }
 
+  /**
+   * setsockopt(2) at a protocol level (IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP…) with the raw option
+   * bytes; SOL_SOCKET is handled by the socket layer, which then calls `solSocketChanged`. Linux answers an option
+   * it does not know with ENOPROTOOPT.
+   */
+  setProtoOpt(_level: number, _name: number, _value: Uint8Array): number {
+    return -Errno.ENOPROTOOPT;
+  }
+
+  /** getsockopt(2) at a protocol level: the option's bytes (before truncation to optlen), or -errno. */
+  getProtoOpt(_level: number, _name: number): Uint8Array | number {
+    return -Errno.ENOPROTOOPT;
+  }
+
+  /** Told after a SOL_SOCKET option changed (SO_RCVBUF, SO_KEEPALIVE, SO_LINGER…) so protocols can react. */
+  solSocketChanged(_name: number): void {}
+
   /** getsockname(2): the local address bytes. */
   abstract localName(): Uint8Array;
 
