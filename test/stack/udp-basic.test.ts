@@ -3,7 +3,8 @@ import { Sim } from '../../sim/sim.js';
 import { Network } from '../../stack/network.js';
 import { AF_INET, SOCK_DGRAM, MSG_DONTWAIT, MSG_TRUNC, MSG_PEEK } from '../../stack/constants.js';
 import { Errno } from '../../stack/errno.js';
-import { inet, type AddrOut } from '../../stack/sockaddr.js';
+import { inet } from '../../stack/sockaddr.js';
+import type { AddrOut } from '../../stack/sys.js';
 import { ms } from '../../sim/time.js';
 
 function twoHosts(seed = 1, loss = 0) {
