@@ -84,7 +84,14 @@ static void do_aton(const char *s, size_t n, const char *note) {
   fputs("{\"in\":", stdout); jstr_n(s, n);
   printf(",\"ret\":%d,\"s_addr\":", ret);
   if (ret) printf("%u", a.s_addr); else fputs("null", stdout);
-  printf(",\"inet_addr\":%u,\"note\":", ia); jstr(note); putchar('}');
+  printf(",\"inet_addr\":%u,\"numeric_host\":", ia);
+  /* getaddrinfo(AI_NUMERICHOST, AF_INET) uses glibc's internal __inet_aton_exact. */
+  struct addrinfo hints = {.ai_flags = AI_NUMERICHOST, .ai_family = AF_INET}, *res = NULL;
+  if (getaddrinfo(s, NULL, &hints, &res) == 0) {
+    printf("%u", ((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr);
+    freeaddrinfo(res);
+  } else fputs("null", stdout);
+  fputs(",\"note\":", stdout); jstr(note); putchar('}');
 }
 
 static void do_pton(int af, const char *s, size_t n, const char *note) {
