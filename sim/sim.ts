@@ -167,7 +167,17 @@ export class Sim implements ProcessHost {
   /** @internal */
   blockProcess(p: Process, queues: readonly WaitQueue[], deadline: number | null): Promise<WakeReason> {
     if (p.state !== 'running') {
-      throw new Error(`process ${p.pid} (${p.name}) made a blocking call while ${p.state}: a process is one thread; spawn another process for concurrency`);
+      const state = p.state;
+      if (state === 'blocked') {
+        // The process is in fact still executing (it did not await its first blocking call). Undo that block so the
+        // error unwinds a running process: it is then accounted for until it exits, and leaves no stale waiter behind.
+        this.detach(p);
+        p.resume = null;
+        p.blockedIn = null;
+        p.state = 'running';
+        this.active++;
+      }
+      throw new Error(`process ${p.pid} (${p.name}) made a blocking call while ${state}: a process is one thread; spawn another process for concurrency`);
     }
     p.state = 'blocked';
     this.active--;
@@ -203,6 +213,10 @@ export class Sim implements ProcessHost {
   private finish(p: Process, code: number, error: string | null): void {
     if (p.state === 'killed') return;
     if (p.state === 'running') this.active--;
+    // A process can return with a block it never awaited: take it off its wait queues and cancel its deadline, or a
+    // later wakeOne() would hand its wake-up to the dead process instead of a live waiter.
+    this.detach(p);
+    p.resume = null;
     p.state = 'exited';
     p.exitCode = code;
     p.error = error;
