@@ -2,8 +2,9 @@
  * The scheduler: virtual clock, event queue, random streams, processes and the event stream, driven by one run loop.
  *
  * Determinism with async processes: after every event the loop lets woken processes run (by yielding to the
- * microtask queue) until each of them has parked again or exited, before it takes the next event. The microtask
- * queue is FIFO and every wake happens in simulation order, so the interleaving is a pure function of the events.
+ * microtask queue) until each of them has parked again or exited, before it takes the next event. Woken processes
+ * take turns in wake order, each running until it parks, so the interleaving is a pure function of the events, and a
+ * process killed before its turn (its host crashed in the event that woke it) never runs again.
  */
 import { EventQueue, type Timer } from './queue.js';
 import { RandomStreams } from './random.js';
@@ -66,8 +67,10 @@ export class Sim implements ProcessHost {
   eventCount = 0;
   private readonly queue = new EventQueue();
   private readonly procs: Process[] = [];
-  /** Processes resumed (or started) but not yet parked or exited. */
+  /** Processes resumed (or started) but not yet parked or exited, including those still waiting in `runnable`. */
   private active = 0;
+  /** Woken processes whose turn has not come yet, in wake order, with the reason each will see. */
+  private readonly runnable: { p: Process; why: WakeReason }[] = [];
   private stopRequested: string | null = null;
   private abort: RunAbort | null = null;
   private running = false;
@@ -147,6 +150,8 @@ export class Sim implements ProcessHost {
     if (!p.alive) return;
     const wasRunning = p.state === 'running';
     this.detach(p);
+    this.unqueue(p);
+    p.resume = null;
     if (wasRunning) this.active--;
     p.state = 'killed';
     p.error = why;
@@ -196,9 +201,15 @@ export class Sim implements ProcessHost {
     p.state = 'running';
     p.blockedIn = null;
     this.active++;
-    const r = p.resume!;
-    p.resume = null;
-    r(why);
+    // Resumed later, by settle(), when its turn comes: resolving its promise now would let it run even if it is
+    // killed before then, since a resolved promise cannot be taken back.
+    this.runnable.push({ p, why });
+  }
+
+  /** Takes p out of the runnable list (it was killed or exited before its turn). */
+  private unqueue(p: Process): void {
+    const i = this.runnable.findIndex((r) => r.p === p);
+    if (i >= 0) this.runnable.splice(i, 1);
   }
 
   private detach(p: Process): void {
@@ -216,6 +227,7 @@ export class Sim implements ProcessHost {
     // A process can return with a block it never awaited: take it off its wait queues and cancel its deadline, or a
     // later wakeOne() would hand its wake-up to the dead process instead of a live waiter.
     this.detach(p);
+    this.unqueue(p);
     p.resume = null;
     p.state = 'exited';
     p.exitCode = code;
@@ -224,13 +236,22 @@ export class Sim implements ProcessHost {
     for (const h of p.exitHooks.splice(0)) h();
   }
 
-  /** Lets woken processes run until all have parked or exited. */
+  /** Lets woken processes run, one at a time in wake order, until all have parked or exited. */
   private async settle(): Promise<void> {
     let spins = 0;
     while (this.active > 0) {
+      if (this.active === this.runnable.length) {
+        // Nobody is executing: the next woken process takes its turn, and runs until it parks or exits.
+        const { p, why } = this.runnable.shift()!;
+        const resume = p.resume!;
+        p.resume = null;
+        resume(why);
+        spins = 0;
+      }
       await null;
       if (++spins > SETTLE_SPIN_LIMIT) {
-        const names = this.procs.filter((p) => p.state === 'running').map((p) => `${p.pid} (${p.name})`);
+        const waiting = new Set(this.runnable.map((r) => r.p));
+        const names = this.procs.filter((p) => p.state === 'running' && !waiting.has(p)).map((p) => `${p.pid} (${p.name})`);
         throw new ForeignAwaitError(`process ${names.join(', ')} is awaiting something outside the simulation (real I/O or a real timer?); simulated processes may only await socksim calls`);
       }
     }

@@ -289,6 +289,44 @@ describe('Sim processes: kill', () => {
     expect(ran).toBe(false);
     expect(sink.events.map((e) => e[0])).toEqual(['exit']);
   });
+
+  vtest('a process woken and then killed in the same event never resumes', async () => {
+    // A host crash closes fds (waking blocked readers) and kills the host's processes: the woken reader must not run.
+    const sim = new Sim({ seed: 0 });
+    const q = new WaitQueue();
+    let resumed = false;
+    const p = sim.spawn('reader', 'h', async (p) => {
+      await p.block([q], null, 'read');
+      resumed = true;
+    });
+    sim.at(10, () => {
+      q.wakeAll();
+      sim.kill(p, 'crash');
+    });
+    const r = await sim.run();
+    expect(resumed).toBe(false);
+    expect(p.state).toBe('killed');
+    expect(r.status).toBe('completed');
+  });
+
+  vtest('a process killed by another woken process in the same turn never resumes', async () => {
+    const sim = new Sim({ seed: 0 });
+    const q = new WaitQueue();
+    let victimResumed = false;
+    let victim: Process | null = null;
+    sim.spawn('killer', 'h', async (p) => {
+      await p.block([q], null);
+      sim.kill(victim!, 'killed by a peer');
+    });
+    victim = sim.spawn('victim', 'h', async (p) => {
+      await p.block([q], null);
+      victimResumed = true;
+    });
+    sim.at(10, () => q.wakeAll());
+    await sim.run();
+    expect(victimResumed).toBe(false);
+    expect(victim.state).toBe('killed');
+  });
 });
 
 describe('Sim run bounds and endings', () => {
