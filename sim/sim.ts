@@ -82,20 +82,22 @@ export class Sim implements ProcessHost {
     this.maxEvents = opts.maxEvents ?? 50_000_000;
   }
 
-  /** Runs fn at absolute virtual time `time` (not before now). */
+  /** Runs fn at absolute virtual time `time` (whole nanoseconds, not before now). */
   at(time: number, fn: () => void): Timer {
+    // A NaN or fractional time would break the queue's ordering or the integer clock; a past one would move time back.
+    assertTime(time, 'event time');
     if (time < this.now) throw new RangeError(`cannot schedule in the past: ${formatTime(time)} < now ${formatTime(this.now)}`);
     return this.queue.push(time, fn);
   }
 
   /** Runs fn after `delay` ns. */
   after(delay: number, fn: () => void): Timer {
-    return this.queue.push(this.now + delay, fn);
+    return this.at(this.now + delay, fn);
   }
 
   /** Like `after`, and records a 'timer' event labelled `label` when it fires. */
   timer(delay: number, label: string, fn: () => void): Timer {
-    return this.queue.push(this.now + delay, () => {
+    return this.at(this.now + delay, () => {
       if (this.sink) this.sink.push([EV_TIMER, this.now, label]);
       fn();
     });
@@ -171,6 +173,8 @@ export class Sim implements ProcessHost {
 
   /** @internal */
   blockProcess(p: Process, queues: readonly WaitQueue[], deadline: number | null): Promise<WakeReason> {
+    // A past deadline is allowed (it times out at once, like poll(2) with a zero timeout), a fractional one is not.
+    if (deadline !== null && !Number.isSafeInteger(deadline)) throw new RangeError(`deadline must be an integer of nanoseconds, got ${deadline}`);
     if (p.state !== 'running') {
       const state = p.state;
       if (state === 'blocked') {

@@ -450,6 +450,39 @@ describe('Sim timed waits', () => {
 });
 
 describe('Sim scheduling guards', () => {
+  vtest('virtual time never goes backwards: scheduling in the past throws', async () => {
+    const sim = new Sim({ seed: 0 });
+    const errors: string[] = [];
+    sim.at(10, () => {
+      for (const f of [() => sim.at(5, () => {}), () => sim.after(-5, () => {}), () => sim.timer(-1, 'x', () => {})]) {
+        try {
+          f();
+        } catch (e) {
+          errors.push((e as Error).constructor.name);
+        }
+      }
+    });
+    const r = await sim.run();
+    expect(errors).toEqual(['RangeError', 'RangeError', 'RangeError']);
+    expect(r.timeNs).toBe(10);
+  });
+
+  vtest('times are whole nanoseconds: NaN or fractional event times are rejected', () => {
+    const sim = new Sim({ seed: 0 });
+    expect(() => sim.at(Number.NaN, () => {})).toThrow(RangeError);
+    expect(() => sim.after(1.5, () => {})).toThrow(RangeError);
+    expect(() => sim.spawn('x', 'h', async () => {}, 0.5)).toThrow(RangeError);
+  });
+
+  vtest('a fractional deadline is rejected inside the process that asked for it', async () => {
+    const sim = new Sim({ seed: 0 });
+    const p = sim.spawn('frac', 'h', async (p) => {
+      await p.block([], 2.5, 'sleep');
+    });
+    const r = await sim.run();
+    expect(p.error).toMatch(/deadline must be an integer of nanoseconds, got 2.5/);
+    expect(r.status).toBe('completed');
+  });
 
   vtest('timer() records a timer event with its label when it fires', async () => {
     const sink = new MemorySink();
