@@ -168,7 +168,10 @@ export type TcpOption =
   | { readonly kind: 'sack'; readonly blocks: readonly SackBlock[]; readonly loc: Loc }
   /** RFC 7323 section 3: `TS val N ecr N`. */
   | { readonly kind: 'timestamp'; readonly val: number; readonly ecr: number; readonly loc: Loc }
-  /** RFC 2385: `md5 <hex digest>` (may be shorter than 16 bytes on purpose). */
+  /**
+   * RFC 2385: `md5 <hex digest>` (may be shorter than 16 bytes on purpose). Here and in
+   * the fast-open cookie a non-hex word is a `-D`/`--define` symbol for the runner to substitute.
+   */
   | { readonly kind: 'md5'; readonly hex: string; readonly loc: Loc }
   /** RFC 7413 option 34 (`FO`) or the experimental option 254 with magic 0xF989 (`FOEXP`); cookie is hex, '' when absent. */
   | { readonly kind: 'fastOpen' | 'fastOpenExp'; readonly cookie: string; readonly loc: Loc }

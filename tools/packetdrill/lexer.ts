@@ -286,8 +286,14 @@ export function tokenize(text: string): LexResult {
         value = decodeCString(text.slice(i + 1, close < 0 ? end : close));
         i = end;
       } else {
+        // Raw up to whitespace or a comment; a quoted part (`--define=CC="a b"`) is kept with its quotes.
         let j = i;
-        while (j < text.length && !/\s/.test(text[j] ?? '') && !text.startsWith('//', j) && !text.startsWith('/*', j)) j++;
+        while (j < text.length && !/\s/.test(text[j] ?? '') && !text.startsWith('//', j) && !text.startsWith('/*', j)) {
+          if (text[j] === '"') {
+            const close = text.indexOf('"', j + 1);
+            j = close < 0 ? text.length : close + 1;
+          } else j++;
+        }
         value = text.slice(i, j);
         i = j;
       }
