@@ -98,7 +98,7 @@ export class RecordingWriter implements EventSink {
     private readonly out: ByteOutput,
     header: Omit<RecordingHeader, 'magic' | 'format'>,
     /** Events per batch: the most a crash can lose. */
-    private readonly batchSize = 2048,
+    private readonly batchSize = 512,
   ) {
     out.write(RECORDING_MAGIC);
     const h: RecordingHeader = { magic: 'socksim-recording', format: RECORDING_FORMAT, ...header };

@@ -1,0 +1,5 @@
+/** Loads every built-in scenario into the registry. */
+import './udp-echo.js';
+
+export { findScenario, listScenarios, registerScenario, type ScenarioDef, type Params } from './registry.js';
+export { runScenario, type RunOptions, type ScenarioRun } from './runner.js';

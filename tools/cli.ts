@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * socksim's command line. Each command lives in tools/commands/; this file dispatches and turns usage errors into
+ * one-line messages with exit status 2 (never a stack trace for a user's mistake).
+ */
+import { UsageError } from './args.js';
+import { runCommand, RUN_HELP } from './commands/run.js';
+import { replayCommand, REPLAY_HELP } from './commands/replay.js';
+import { pcapCommand, PCAP_HELP } from './commands/pcap.js';
+
+interface Command {
+  run: (argv: string[]) => Promise<number>;
+  help: string;
+  summary: string;
+}
+
+const commands: Record<string, Command> = {
+  run: { run: runCommand, help: RUN_HELP, summary: 'run a scenario (default: udp-echo), record it, print a summary' },
+  replay: { run: replayCommand, help: REPLAY_HELP, summary: 're-run a recording and compare it event by event' },
+  pcap: { run: pcapCommand, help: PCAP_HELP, summary: 'export a recording\'s frames as a pcap for Wireshark/tshark' },
+};
+
+function mainHelp(): string {
+  const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  return `usage: socksim COMMAND [options]\n\ncommands:\n${lines.join('\n')}\n\n'socksim COMMAND --help' describes each command.`;
+}
+
+/** Runs the CLI with argv (without node and script); returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const which = name === 'help' ? rest[0] : undefined;
+    if (which && commands[which]) console.log(commands[which].help);
+    else console.log(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    console.error(`socksim: unknown command "${name}" (socksim --help lists them)`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`socksim ${name}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(`socksim: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    process.exitCode = 70;
+  },
+);
