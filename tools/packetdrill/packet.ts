@@ -63,9 +63,9 @@ function boundedInt(c: Cursor, what: string, max: number, rangeMessage: string):
 const ECN_WORDS: ReadonlySet<string> = new Set(['noecn', 'ect0', 'ect1', 'ect01', 'ce']);
 const IP_INFO_WORDS: ReadonlySet<string> = new Set([...ECN_WORDS, 'tos', 'flowlabel', 'ttl']);
 
-/** Whether an IP-info group (`[ect0]`, `(tos 0x1)`) starts here. */
+/** Whether an IP-info group (`[ect0]`, `(tos 0x1)`) starts here: nothing else in a packet line opens with a bracket. */
 function atIpInfo(c: Cursor): boolean {
-  return (c.isPunct('[') || c.isPunct('(')) && c.isKind('word', 1) && IP_INFO_WORDS.has(c.peek(1).text);
+  return c.isPunct('[') || c.isPunct('(');
 }
 
 /** `[ip_info]` or `(ip_info)`: ECN mark, `tos 0xNN`, `flowlabel 0xNNNNN`, `ttl N`, comma-separated. */
@@ -246,13 +246,14 @@ function flagsFrom(text: string, loc: Loc, c: Cursor): TcpFlags {
 function parseSeq(c: Cursor): SeqSpec {
   const what = 'a sequence range start:end(len), e.g. 1:1001(1000)';
   const startTok = c.peek();
+  const errorsBefore = c.errors.length;
   const start = boundedInt(c, what, U32_MAX, 'TCP start sequence number out of range');
   c.expectPunct(':', `':' in ${what}`);
   const end = boundedInt(c, `the end sequence number in ${what}`, U32_MAX, 'TCP end sequence number out of range');
   c.expectPunct('(', `'(' before the payload length in ${what}`);
   const len = boundedInt(c, 'the payload length', U16_MAX, 'TCP payload size out of range');
   c.expectPunct(')', `')' after the payload length`);
-  if (end !== start + len) {
+  if (c.errors.length === errorsBefore && end !== start + len) {
     c.record(tokenLoc(startTok), `inconsistent TCP sequence numbers and payload size: ${start}+${len} != ${end}`);
   }
   return { start, end, len };

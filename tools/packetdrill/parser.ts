@@ -102,6 +102,7 @@ function parseSyscall(c: Cursor, text: string): Omit<SyscallEvent, 'time' | 'loc
     result,
   };
   if (c.isKind('word')) {
+    if (!/^E[A-Z0-9]+$/.test(c.peek().text)) c.fail('an errno name (e.g. EAGAIN) or a (note) after the return value');
     const e = c.next();
     out = { ...out, errno: { name: e.text, loc: tokenLoc(e) } };
   }
@@ -170,12 +171,17 @@ function parseEvent(c: Cursor, text: string): ScriptEvent {
   return c.fail("a packet ('<' or '>'), a system call, a `shell command` or a %{ code }% block after the time");
 }
 
-/** After a statement: anything left on its line that cannot start another event is an error. */
+/**
+ * After a statement, the rest of its line must be empty. packetdrill's grammar would let
+ * a second event follow on the same line, but no script does that, and requiring a line
+ * break turns "stray token" mistakes into a precise error instead of a confusing one.
+ */
 function checkLineEnd(c: Cursor, what: string): void {
   const t = c.peek();
   const p = c.prev();
-  if (t.kind === 'eof' || p === undefined || t.line > p.endLine || startsStatement(t)) return;
-  c.record(tokenLoc(t), `unexpected ${describeToken(t)} after the ${what}${what === 'packet' ? ' (TCP fields go in the order: flags seq [ack N] [win N] [urg N] [<options>])' : ''}`);
+  if (t.kind === 'eof' || p === undefined || t.line > p.endLine) return;
+  const hint = what === 'packet' ? ' (TCP fields go in the order: flags seq [ack N] [win N] [urg N] [<options>])' : '; each event goes on its own line';
+  c.record(tokenLoc(t), `unexpected ${describeToken(t)} after the ${what}${hint}`);
   throw new ParseAbort();
 }
 
@@ -250,7 +256,10 @@ export function parseScript(text: string, fileName: string): Script | ParseFailu
     c.record(tokenLoc(eof), `expected at least one event, found end of file (${EVENT_START})`);
   }
   if (errors.length > 0) {
-    const sorted = [...errors].sort((a, b) => a.line - b.line || a.column - b.column);
+    // Errors after an unterminated string/comment/command are cascades of it: drop them.
+    const firstLex = lexed.errors[0];
+    const kept = firstLex === undefined ? errors : errors.filter((e) => lexed.errors.some((l) => l.line === e.line && l.column === e.column) || e.line < firstLex.line || (e.line === firstLex.line && e.column < firstLex.column));
+    const sorted = [...kept].sort((a, b) => a.line - b.line || a.column - b.column);
     return { ok: false, fileName, errors: sorted };
   }
   return {
