@@ -111,6 +111,9 @@ export class RecordingWriter implements EventSink {
   }
 
   push(ev: SimEvent): void {
+    // After finish() the output is closed: a late event would land after the end frame, or in whatever file now
+    // owns the closed descriptor's number.
+    if (this.closed) throw new Error(`RecordingWriter: event ${JSON.stringify(ev[0])} at ${String(ev[1])} ns pushed after finish()`);
     this.batch.push(ev);
     this.count++;
     if (this.batch.length >= this.batchSize) this.flush();

@@ -147,6 +147,21 @@ describe('recording round trip', () => {
     }
   });
 
+  vtest('finish() twice is harmless; an event after finish() is a broken invariant and throws', () => {
+    const out = new MemoryOutput();
+    const w = new RecordingWriter(out, HEADER, 1);
+    w.push(EVENTS[0]!);
+    w.finish(END);
+    const done = Uint8Array.from(out.bytes());
+    w.finish(END);
+    // With batchSize 1 the late event would be written at once, after the end frame (or into a closed, perhaps
+    // reused, file descriptor with fileOutput).
+    expect(() => w.push(EVENTS[1]!)).toThrow(/after finish/);
+    expect(() => w.flush()).not.toThrow();
+    expect([...out.bytes()]).toEqual([...done]);
+    expect(new RecordingReader(out.bytes()).allEvents()).toHaveLength(1);
+  });
+
   vtest('the writer batches: a frame per batchSize events, then the end frame', () => {
     const bytes = record(EVENTS, 3);
     expect([...bytes.subarray(0, 8)]).toEqual([...RECORDING_MAGIC]);
