@@ -68,7 +68,7 @@ export function fileOutput(path: string): ByteOutput {
 export class MemoryOutput implements ByteOutput {
   private chunks: Uint8Array[] = [];
   write(b: Uint8Array): void {
-    this.chunks.push(b.slice());
+    this.chunks.push(b); // writers hand over fresh buffers (encodeFrame copies out of msgpackr's scratch buffer)
   }
   close(): void {}
   /** Everything written so far. */

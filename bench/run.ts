@@ -1,0 +1,26 @@
+/**
+ * `npm run bench [NAME...]`: runs benchmarks and prints their numbers (never pass/fail: targets are compared by
+ * reading the ratios). Names: queue, recording.
+ */
+import { printQueueBench } from './queue.js';
+import { printRecordingBench } from './recording.js';
+
+const benches: Record<string, () => Promise<void>> = {
+  queue: () => printQueueBench(),
+  recording: () => printRecordingBench(),
+};
+
+async function main(names: string[]): Promise<void> {
+  const todo = names.length ? names : Object.keys(benches);
+  for (const n of todo) {
+    const b = benches[n];
+    if (!b) {
+      console.error(`unknown benchmark "${n}" (have: ${Object.keys(benches).join(', ')})`);
+      process.exitCode = 2;
+      return;
+    }
+    await b();
+  }
+}
+
+void main(process.argv.slice(2));
