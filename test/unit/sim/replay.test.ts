@@ -1,0 +1,135 @@
+/**
+ * Replay comparison (sim/replay.ts): the first event where a run leaves its recording is reported with its index,
+ * virtual time, and expected beside actual; the end of a truncated recording is not a difference.
+ */
+import { describe, expect, test as vtest } from 'vitest';
+import { ReplayComparator, formatDivergence, type Divergence } from '../../../sim/replay.js';
+import type { SimEvent } from '../../../sim/events.js';
+import { MemoryOutput, RecordingWriter } from '../../../sim/recording.js';
+import { RecordingReader } from '../../../sim/recording-reader.js';
+import { Sim } from '../../../sim/sim.js';
+import { sleep } from './helpers.js';
+
+const STREAM: SimEvent[] = [
+  ['start', 0, 1, 'a', 'client'],
+  ['tx', 1_000, 'a-b', 'a:eth0', 1, new Uint8Array([1, 2, 3])],
+  ['rand', 1_000, 'loss', 'drop', false],
+  ['rx', 2_000, 'a-b', 'b:eth0', 1],
+  ['exit', 3_000, 1, 0, null],
+];
+
+/** Feeds `actual` into a comparator over `expected`; returns what it found and how often onDiverge was called. */
+function compare(expected: readonly SimEvent[], actual: readonly SimEvent[], stoppedEarly = false) {
+  const calls: Divergence[] = [];
+  const c = new ReplayComparator(expected[Symbol.iterator](), (d) => calls.push(d), () => stoppedEarly);
+  for (const ev of actual) c.push(ev);
+  const d = c.finish();
+  return { d, calls, c };
+}
+
+describe('ReplayComparator', () => {
+  vtest('identical streams: no divergence', () => {
+    const { d, calls, c } = compare(STREAM, STREAM.map((e) => [...e]));
+    expect(d).toBeNull();
+    expect(calls).toHaveLength(0);
+    expect(c.matched).toBe(STREAM.length);
+  });
+
+  vtest('a changed event: its index, the actual time, expected and actual', () => {
+    const actual = STREAM.map((e) => [...e]);
+    actual[2] = ['rand', 1_000, 'loss', 'drop', true];
+    const { d, calls, c } = compare(STREAM, actual);
+    expect(d).toEqual({ index: 2, timeNs: 1_000, expected: STREAM[2], actual: actual[2] });
+    expect(calls).toEqual([d]); // reported once, later events ignored
+    expect(c.matched).toBe(2);
+  });
+
+  vtest('a changed byte inside a Uint8Array field is a divergence', () => {
+    const actual = STREAM.map((e) => [...e]);
+    actual[1] = ['tx', 1_000, 'a-b', 'a:eth0', 1, new Uint8Array([1, 2, 4])];
+    expect(compare(STREAM, actual).d?.index).toBe(1);
+  });
+
+  vtest('a changed time: the time reported is the actual event time', () => {
+    const actual = STREAM.map((e) => [...e]);
+    actual[3] = ['rx', 2_500, 'a-b', 'b:eth0', 1];
+    expect(compare(STREAM, actual).d).toMatchObject({ index: 3, timeNs: 2_500 });
+  });
+
+  vtest('an event missing at the end: index = events matched, expected set, actual undefined', () => {
+    const { d, calls } = compare(STREAM, STREAM.slice(0, 4));
+    expect(d).toEqual({ index: 4, timeNs: 3_000, expected: STREAM[4], actual: undefined });
+    expect(calls).toHaveLength(1);
+  });
+
+  vtest('an extra event: expected undefined, actual set', () => {
+    const extra: SimEvent = ['note', 4_000, 'one more'];
+    const { d } = compare(STREAM, [...STREAM, extra]);
+    expect(d).toEqual({ index: STREAM.length, timeNs: 4_000, expected: undefined, actual: extra });
+  });
+
+  vtest('stoppedEarly: the recording running out stops the comparison quietly', () => {
+    const { d, calls, c } = compare(STREAM.slice(0, 3), [...STREAM, ['note', 9, 'x']], true);
+    expect(d).toBeNull();
+    expect(calls).toHaveLength(0);
+    expect(c.recordingExhausted).toBe(true);
+    expect(c.matched).toBe(3);
+  });
+
+  vtest('stoppedEarly does not hide a difference before the recording ran out', () => {
+    const actual = STREAM.map((e) => [...e]);
+    actual[1] = ['tx', 1_000, 'a-b', 'a:eth0', 2, new Uint8Array([1, 2, 3])];
+    expect(compare(STREAM.slice(0, 3), actual, true).d?.index).toBe(1);
+  });
+
+  vtest('formatDivergence names the index and time and shows both sides', () => {
+    const actual = STREAM.map((e) => [...e]);
+    actual[1] = ['tx', 1_000, 'a-b', 'a:eth0', 1, new Uint8Array(30).fill(0xab)];
+    const text = formatDivergence(compare(STREAM, actual).d!);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('first difference at event #1, virtual time 0.000001000s');
+    expect(lines[1]).toBe('  expected: ["tx",1000,"a-b","a:eth0",1,"<3 bytes 010203>"]');
+    expect(lines[2]).toBe(`  actual:   ["tx",1000,"a-b","a:eth0",1,"<30 bytes ${'ab'.repeat(24)}…>"]`);
+    const missing = formatDivergence(compare(STREAM, STREAM.slice(0, 4)).d!);
+    expect(missing).toContain('first difference at event #4');
+    expect(missing).toContain('actual:   (none: the stream ended)');
+  });
+});
+
+describe('replaying a recorded run', () => {
+  /** A small run whose random draws depend on the seed; recorded into `sink`. */
+  async function run(seed: number, sink: { push(ev: SimEvent): void }) {
+    const sim = new Sim({ seed, sink });
+    sim.spawn('drawer', 'h', async (p) => {
+      const s = sim.random.stream('delays');
+      for (let i = 0; i < 5; i++) {
+        const d = s.int(1, 1000);
+        sim.decide('delays', 'sleep', d);
+        await sleep(sim, p, d);
+      }
+    });
+    return sim.run();
+  }
+
+  vtest('a replay of the same seed matches; another seed diverges at the first random decision', async () => {
+    const out = new MemoryOutput();
+    const w = new RecordingWriter(out, { socksimVersion: 't', scenario: { name: 't', params: null }, seed: 1 }, 2);
+    const res = await run(1, w);
+    w.finish(res);
+    const check = async (seed: number, bytes = out.bytes()) => {
+      const reader = new RecordingReader(bytes);
+      const c = new ReplayComparator(reader.events(), () => {}, () => reader.truncated !== null);
+      await run(seed, c);
+      return { d: c.finish(), exhausted: c.recordingExhausted };
+    };
+    expect(await check(1)).toEqual({ d: null, exhausted: false });
+    // A recording cut short inside a batch: the replay matches up to the cut, then stops comparing quietly.
+    const all = out.bytes();
+    let cut = all.length - 1;
+    while (new RecordingReader(all.subarray(0, cut)).allEvents().length >= 5) cut--;
+    expect(await check(1, all.subarray(0, cut))).toEqual({ d: null, exhausted: true });
+    const { d } = await check(2);
+    expect(d).toMatchObject({ index: 1, timeNs: 0 });
+    expect(d?.expected?.[0]).toBe('rand');
+  });
+});
