@@ -6,7 +6,7 @@
 // separate fields (a '\r' from a CRLF file stays part of the value). Expectations in the tests were
 // measured against glibc 2.36's res_init(3) on this machine.
 
-import { formatIPv4, formatIPv6, parseAddress, parseInetAton, parseIPv6 } from './address.js';
+import { parseAddress, parseAtonAddress } from './address.js';
 import type { IpFamily } from './address.js';
 
 /** MAXNS: nameservers used (resolv.conf(5)). */
@@ -128,10 +128,7 @@ function glibcFields(text: string): string[] {
 /** A nameserver token: inet_aton(3) exactly, else inet_pton(3) AF_INET6 with any %scope dropped. */
 function parseNameserver(token: string): string | undefined {
   if (token === '') return undefined;
-  const v4 = parseInetAton(token);
-  if (v4 !== undefined) return formatIPv4(v4);
-  const v6 = parseIPv6(token.split('%')[0] as string);
-  return v6 === undefined ? undefined : formatIPv6(v6);
+  return parseAtonAddress(token) ?? parseAddress(token.split('%')[0] as string, 6)?.address;
 }
 
 /** glibc's res_setoptions: each blank-separated word is matched by prefix; unknown words are ignored. */

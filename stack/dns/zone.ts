@@ -6,7 +6,7 @@
 // owner so the RFC 1034 §4.3.2 lookup can walk the tree. Every rejected input names its field path.
 
 import type { BaseAnswer, MxAnswer, SoaAnswer, SoaData, SrvAnswer, TxtAnswer } from 'dns-packet';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
+import { parseAddress } from './address.js';
 import { absoluteName, isSubdomain, nameLabels, nameProblem, selfAndAncestors } from './names.js';
 
 /** The record types a zone may hold. */
@@ -209,9 +209,9 @@ function parseRecord(spec: unknown, path: string, origin: string, defaultTtl: nu
   const base = { name, class: 'IN' as const, ttl };
   switch (type) {
     case 'A':
-      return { ...base, type, data: parseAddressData(input.data, dataPath, parseIPv4, formatIPv4, 'IPv4') };
+      return { ...base, type, data: parseAddressData(input.data, dataPath, 4) };
     case 'AAAA':
-      return { ...base, type, data: parseAddressData(input.data, dataPath, parseIPv6, formatIPv6, 'IPv6') };
+      return { ...base, type, data: parseAddressData(input.data, dataPath, 6) };
     case 'CNAME':
     case 'PTR':
     case 'NS':
@@ -274,17 +274,11 @@ function parseTxt(value: unknown, path: string): string[] {
   });
 }
 
-/** An address in the record's family, in canonical text. */
-function parseAddressData(
-  value: unknown,
-  path: string,
-  parse: (text: string) => number[] | undefined,
-  format: (bytes: readonly number[]) => string,
-  family: string,
-): string {
-  const bytes = typeof value === 'string' ? parse(value) : undefined;
-  if (bytes === undefined) throw new ZoneDataError(path, `expected an ${family} address`);
-  return format(bytes);
+/** An address of the record's family (inet_pton(3) syntax), in canonical text. */
+function parseAddressData(value: unknown, path: string, family: 4 | 6): string {
+  const parsed = typeof value === 'string' ? parseAddress(value, family) : undefined;
+  if (parsed === undefined) throw new ZoneDataError(path, `expected an IPv${family} address`);
+  return parsed.address;
 }
 
 /** A domain name relative to `origin`, checked against RFC 1035 §2.3.4 limits. */
