@@ -75,3 +75,9 @@ export function codecProperties<T>(c: CodecCase<T>): void {
       expectOnlyWireError(() => c.parse(bytes, t), bytes.length);
     });
 }
+
+/** codecProperties for a codec that needs no context: parse(emit(r)) must give `r` itself. */
+export function plainCodecProperties<R>(arb: fc.Arbitrary<R>, emit: (r: R) => Uint8Array,
+  emitInto: (r: R, buf: Uint8Array, offset: number) => number, parse: (bytes: Uint8Array) => R): void {
+  codecProperties({ arb, emit: (r) => emit(r), emitInto, parse: (b) => parse(b), repr: (r) => r });
+}

@@ -11,19 +11,13 @@ import { parseEthernet } from '../../../stack/wire/ethernet.js';
 import { ipv6ToString } from '../../../stack/wire/addr.js';
 import { placePayload } from '../../../stack/wire/bytes.js';
 import { arbIpv4Repr, arbIpv6FragmentRepr, arbIpv6Repr } from './arbitraries.js';
-import { codecProperties, expectWireError } from './fuzz.js';
+import { codecProperties, expectWireError, plainCodecProperties } from './fuzz.js';
 import { FRAME_ICMP4_PORT_UNREACH, FRAME_TCP_RST, FRAME_TCP_SYN, toHex, FRAME_UDP6_HI } from './golden.js';
 
 const ipOf = (frame: Uint8Array): Uint8Array => parseEthernet(frame).payload;
 
 describe('ipv4', () => {
-  codecProperties({
-    arb: arbIpv4Repr,
-    emit: (r) => emitIpv4(r),
-    emitInto: (r, buf, o) => emitIpv4Into(r, buf, o),
-    parse: (b) => parseIpv4(b),
-    repr: (r) => r,
-  });
+  plainCodecProperties(arbIpv4Repr, emitIpv4, emitIpv4Into, parseIpv4);
 
   plainTest('the kernel\'s SYN header: DF, TTL 64, proto 6, id 0x6fd9, checksum verifies; re-emit is byte-exact', () => {
     const ip = ipOf(FRAME_TCP_SYN);
@@ -107,13 +101,7 @@ describe('ipv4', () => {
 });
 
 describe('ipv6', () => {
-  codecProperties({
-    arb: arbIpv6Repr,
-    emit: (r) => emitIpv6(r),
-    emitInto: (r, buf, o) => emitIpv6Into(r, buf, o),
-    parse: (b) => parseIpv6(b),
-    repr: (r) => r,
-  });
+  plainCodecProperties(arbIpv6Repr, emitIpv6, emitIpv6Into, parseIpv6);
   plainTest('the kernel\'s UDP over ::1: flow label 0x02807 (auto flowlabels), hop limit 64; re-emit is byte-exact', () => {
     const ip = ipOf(FRAME_UDP6_HI);
     const r = parseIpv6(ip);

@@ -7,17 +7,11 @@ import {
 import { ARP_LEN, emitArp, emitArpInto, parseArp } from '../../../stack/wire/arp.js';
 import { macFromString } from '../../../stack/wire/addr.js';
 import { arbArpRepr, arbEthernetRepr } from './arbitraries.js';
-import { codecProperties, expectWireError } from './fuzz.js';
+import { expectWireError, plainCodecProperties } from './fuzz.js';
 import { fromHex, FRAME_TCP_SYN, toHex } from './golden.js';
 
 describe('ethernet', () => {
-  codecProperties({
-    arb: arbEthernetRepr,
-    emit: (r) => emitEthernet(r),
-    emitInto: (r, buf, o) => emitEthernetInto(r, buf, o),
-    parse: (b) => parseEthernet(b),
-    repr: (r) => r,
-  });
+  plainCodecProperties(arbEthernetRepr, emitEthernet, emitEthernetInto, parseEthernet);
   plainTest('a real loopback frame: zero MACs, EtherType 0x0800, payload is the IPv4 packet', () => {
     const f = parseEthernet(FRAME_TCP_SYN);
     expect(f).toMatchObject({ dst: 0, src: 0, etherType: ETHERTYPE_IPV4 });
@@ -43,13 +37,7 @@ describe('ethernet', () => {
 });
 
 describe('arp', () => {
-  codecProperties({
-    arb: arbArpRepr,
-    emit: (r) => emitArp(r),
-    emitInto: (r, buf, o) => emitArpInto(r, buf, o),
-    parse: (b) => parseArp(b),
-    repr: (r) => r,
-  });
+  plainCodecProperties(arbArpRepr, emitArp, emitArpInto, parseArp);
   // "who-has 192.0.2.2 tell 192.0.2.1" as Linux sends it: target MAC zero (arp_send with dest_hw NULL).
   const request = fromHex('0001 0800 06 04 0001 020000000001 c0000201 000000000000 c0000202');
   plainTest('RFC 826 layout of a Linux request', () => {
