@@ -3,7 +3,7 @@
 import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { decode, encode, encodingLength } from 'dns-packet';
-import type { Answer, OptAnswer, Packet } from 'dns-packet';
+import type { Answer, OptAnswer, Packet, StringAnswer } from 'dns-packet';
 import { answerAuthoritative } from '../../../stack/dns/authority.js';
 import { TcpFramer, encodeForTcp, encodeForUdp, udpPayloadLimit } from '../../../stack/dns/truncate.js';
 import { buildZone } from '../../../stack/dns/zone.js';
@@ -61,8 +61,8 @@ describe('encodeForUdp', () => {
   });
 
   test('a referral that loses in-domain glue sets TC (RFC 9471 §3.1)', () => {
-    const ns = Array.from({ length: 8 }, (_, i): Answer => ({ name: 'sub.example.com', type: 'NS', ttl: 1, data: `ns${i}.sub.example.com` }));
-    const glue = ns.map((r, i): Answer => ({ name: r.data as string, type: 'A', ttl: 1, data: `192.0.2.${i}` }));
+    const ns = Array.from({ length: 8 }, (_, i): StringAnswer => ({ name: 'sub.example.com', type: 'NS', ttl: 1, data: `ns${i}.sub.example.com` }));
+    const glue = ns.map((r, i): StringAnswer => ({ name: r.data, type: 'A', ttl: 1, data: `192.0.2.${i}` }));
     const p = bigResponse(0, { authorities: ns, additionals: glue });
     const d = decode(Buffer.from(encodeForUdp(p)));
     expect(d.authorities).toHaveLength(8);
@@ -70,8 +70,9 @@ describe('encodeForUdp', () => {
     expect(d.additionals!.length).toBeLessThan(8);
     expect(d.flag_tc).toBe(true);
     // The same shortfall with out-of-domain servers (no in-domain glue lost) leaves TC clear.
-    const outside = ns.map((r) => ({ ...r, data: (r.data as string).replace('sub.example.com', 'example.net') }));
-    const o = decode(Buffer.from(encodeForUdp(bigResponse(0, { authorities: outside, additionals: glue.map((g, i) => ({ ...g, name: outside[i]!.data as string })) }))));
+    const outside = ns.map((r) => ({ ...r, data: r.data.replace('sub.example.com', 'example.net') }));
+    const outsideGlue = glue.map((g, i) => ({ ...g, name: outside[i]!.data }));
+    const o = decode(Buffer.from(encodeForUdp(bigResponse(0, { authorities: outside, additionals: outsideGlue }))));
     expect(o.additionals!.length).toBeLessThan(8);
     expect(o.flag_tc).toBe(false);
   });
