@@ -8,6 +8,8 @@ import { ETHERTYPE_IPV4 } from './ethernet.js';
 
 /** Length of an Ethernet/IPv4 ARP packet (the frame pads it to the 60-byte minimum). */
 export const ARP_LEN = 28;
+/** Same as ARP_LEN, named like the other codecs' header lengths. */
+export const ARP_HEADER_LEN = ARP_LEN;
 /** ARP opcode "request" (RFC 826). */
 export const ARP_REQUEST = 1;
 /** ARP opcode "reply" (RFC 826). */

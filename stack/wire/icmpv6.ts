@@ -243,8 +243,8 @@ function writeBody(repr: Icmpv6Repr, buf: Uint8Array, o: number): void {
 }
 
 /** Writes the message from `src` to `dst` at `offset`, checksum included, and returns its length. */
-export function emitIcmpv6Into(repr: Icmpv6Repr, src: Uint8Array, dst: Uint8Array, buf: Uint8Array,
-  offset: number): number {
+export function emitIcmpv6Into(repr: Icmpv6Repr, buf: Uint8Array, offset: number, src: Uint8Array,
+  dst: Uint8Array): number {
   const len = icmpv6Len(repr);
   buf[offset] = repr.type;
   buf[offset + 1] = repr.code;
@@ -258,6 +258,6 @@ export function emitIcmpv6Into(repr: Icmpv6Repr, src: Uint8Array, dst: Uint8Arra
 /** Encodes the message from `src` to `dst` into a buffer of exactly its length. */
 export function emitIcmpv6(repr: Icmpv6Repr, src: Uint8Array, dst: Uint8Array): Uint8Array {
   const buf = new Uint8Array(icmpv6Len(repr));
-  emitIcmpv6Into(repr, src, dst, buf, 0);
+  emitIcmpv6Into(repr, buf, 0, src, dst);
   return buf;
 }

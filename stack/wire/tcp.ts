@@ -215,7 +215,7 @@ export function emitTcpHeaderInto(repr: TcpRepr, buf: Uint8Array, offset: number
 }
 
 /** Writes the segment at `offset`, checksum over the `pseudo` header included, and returns its length. */
-export function emitTcpInto(repr: TcpRepr, pseudo: PseudoHeader, buf: Uint8Array, offset: number): number {
+export function emitTcpInto(repr: TcpRepr, buf: Uint8Array, offset: number, pseudo: PseudoHeader): number {
   const hlen = emitTcpHeaderInto(repr, buf, offset);
   const len = hlen + repr.payload.length;
   placePayload(buf, offset + hlen, repr.payload);
@@ -226,7 +226,7 @@ export function emitTcpInto(repr: TcpRepr, pseudo: PseudoHeader, buf: Uint8Array
 /** Encodes the segment into a buffer of exactly header + payload bytes, checksum included. */
 export function emitTcp(repr: TcpRepr, pseudo: PseudoHeader): Uint8Array {
   const buf = new Uint8Array(tcpHeaderLen(repr.options) + repr.payload.length);
-  emitTcpInto(repr, pseudo, buf, 0);
+  emitTcpInto(repr, buf, 0, pseudo);
   return buf;
 }
 

@@ -45,7 +45,7 @@ export function parseUdp(bytes: Uint8Array, pseudo?: PseudoHeader): UdpRepr {
  * Writes the datagram at `offset` and returns its length. With `pseudo` the checksum is computed, a result of 0
  * sent as 0xffff (RFC 768); with null it is left 0, "not computed", which only IPv4 allows (SO_NO_CHECK).
  */
-export function emitUdpInto(repr: UdpRepr, pseudo: PseudoHeader | null, buf: Uint8Array, offset: number): number {
+export function emitUdpInto(repr: UdpRepr, buf: Uint8Array, offset: number, pseudo: PseudoHeader | null): number {
   const len = UDP_HEADER_LEN + repr.payload.length;
   if (len > 0xffff) throw new RangeError(`udp: datagram too long ${len}`);
   writeU16(buf, offset, repr.srcPort);
@@ -63,6 +63,6 @@ export function emitUdpInto(repr: UdpRepr, pseudo: PseudoHeader | null, buf: Uin
 /** Encodes the datagram into a buffer of exactly 8 + payload bytes (see emitUdpInto for `pseudo`). */
 export function emitUdp(repr: UdpRepr, pseudo: PseudoHeader | null): Uint8Array {
   const buf = new Uint8Array(UDP_HEADER_LEN + repr.payload.length);
-  emitUdpInto(repr, pseudo, buf, 0);
+  emitUdpInto(repr, buf, 0, pseudo);
   return buf;
 }

@@ -72,7 +72,7 @@ describe('icmpv6', () => {
   codecProperties({
     arb: fc.record({ repr: arbIcmpv6Repr, src: arbIpv6Addr, dst: arbIpv6Addr }),
     emit: ({ repr, src, dst }) => emitIcmpv6(repr, src, dst),
-    emitInto: ({ repr, src, dst }, buf, o) => emitIcmpv6Into(repr, src, dst, buf, o),
+    emitInto: ({ repr, src, dst }, buf, o) => emitIcmpv6Into(repr, buf, o, src, dst),
     parse: (b, { src, dst }) => parseIcmpv6(b, src, dst),
     repr: ({ repr }) => repr,
   });

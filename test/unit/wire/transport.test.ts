@@ -25,7 +25,7 @@ describe('udp', () => {
   codecProperties({
     arb: fc.record({ repr: arbUdpRepr, ph: arbPseudoHeader }),
     emit: ({ repr, ph }) => emitUdp(repr, ph),
-    emitInto: ({ repr, ph }, buf, o) => emitUdpInto(repr, ph, buf, o),
+    emitInto: ({ repr, ph }, buf, o) => emitUdpInto(repr, buf, o, ph),
     parse: (b, { ph }) => parseUdp(b, ph),
     repr: ({ repr }) => repr,
   });
@@ -87,7 +87,7 @@ describe('tcp', () => {
   codecProperties({
     arb: fc.record({ repr: arbTcpRepr, ph: arbPseudoHeader }),
     emit: ({ repr, ph }) => emitTcp(repr, ph),
-    emitInto: ({ repr, ph }, buf, o) => emitTcpInto(repr, ph, buf, o),
+    emitInto: ({ repr, ph }, buf, o) => emitTcpInto(repr, buf, o, ph),
     parse: (b, { ph }) => parseTcp(b, ph),
     repr: ({ repr }) => repr,
   });
