@@ -192,6 +192,12 @@ export interface TcpBody {
   readonly urg?: number;
   /** Options written in `<...>`; `[]` when omitted ("no options"); `'any'` for `<...>` (outbound only). */
   readonly options: readonly TcpOption[] | 'any';
+  /**
+   * A trailing `{ ... }` packet-mutation annotation from packetdrill's fuzzing extension
+   * (`{ mut tcp mss }`, `{rep ipv4 protocol 0x02}`), kept verbatim; a runner that does not
+   * implement fuzzing should refuse the script.
+   */
+  readonly fuzz?: string;
 }
 
 /** The body of a `udp (len)` packet line. */

@@ -40,6 +40,8 @@ export class Cursor {
 
   constructor(
     private readonly tokens: readonly Token[],
+    /** The script text the tokens came from (for verbatim notes and annotations). */
+    readonly source: string,
     readonly fileName: string,
     readonly errors: ParseError[],
   ) {}
@@ -115,6 +117,23 @@ export class Cursor {
       this.record({ line: t.line, column: t.column }, `expected ${what}, found ${describeToken(t)}`);
     }
     throw new ParseAbort();
+  }
+
+  /**
+   * Consume a bracketed group whose opener (`(` or `{`) is the current token and return
+   * the source text between the brackets, trimmed; nested pairs of the same kind are allowed.
+   */
+  rawGroup(what: string): string {
+    const open = this.next();
+    const close = open.text === '(' ? ')' : '}';
+    let depth = 1;
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof') this.fail(`'${close}' to close the ${what}`);
+      this.next();
+      if (t.kind === 'punct' && t.text === open.text) depth++;
+      if (t.kind === 'punct' && t.text === close && --depth === 0) return this.source.slice(open.endOffset, t.offset).trim();
+    }
   }
 
   /** Record an error at `loc` without aborting (semantic checks). */

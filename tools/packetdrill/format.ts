@@ -146,6 +146,7 @@ function formatBody(b: TcpBody | UdpBody | IcmpBody): string {
   if (b.urg !== undefined) parts.push(`urg ${b.urg}`);
   if (b.options === 'any') parts.push('<...>');
   else if (b.options.length > 0) parts.push(`<${b.options.map(formatTcpOption).join(',')}>`);
+  if (b.fuzz !== undefined) parts.push(`{${b.fuzz}}`);
   return parts.join(' ');
 }
 

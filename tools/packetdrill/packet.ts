@@ -365,6 +365,7 @@ function parseTcpBody(c: Cursor): TcpBody {
   const win = optional('win', "a window after 'win'", U16_MAX, 'TCP window value out of range');
   const urg = optional('urg', "an urgent pointer after 'urg'", U16_MAX, 'urg_ptr value out of range');
   const options = parseTcpOptions(c);
+  const fuzz = c.isPunct('{') ? c.rawGroup('fuzz annotation') : undefined;
   return {
     protocol: 'tcp',
     ...(ports === undefined ? {} : { ports }),
@@ -374,6 +375,7 @@ function parseTcpBody(c: Cursor): TcpBody {
     ...(win === undefined ? {} : { win }),
     ...(urg === undefined ? {} : { urg }),
     options,
+    ...(fuzz === undefined ? {} : { fuzz }),
   };
 }
 

@@ -87,7 +87,7 @@ function parseResult(c: Cursor): Expr {
 }
 
 /** `name(args) = result [ERRNO] [(note)]`, the name being the current token. */
-function parseSyscall(c: Cursor, text: string): Omit<SyscallEvent, 'time' | 'loc' | 'kind'> {
+function parseSyscall(c: Cursor): Omit<SyscallEvent, 'time' | 'loc' | 'kind'> {
   const nameTok = c.expectKind('word', 'a system call name');
   const nameLoc = tokenLoc(nameTok);
   c.expectPunct('(', `'(' after the system call name '${nameTok.text}'`);
@@ -106,21 +106,8 @@ function parseSyscall(c: Cursor, text: string): Omit<SyscallEvent, 'time' | 'loc
     const e = c.next();
     out = { ...out, errno: { name: e.text, loc: tokenLoc(e) } };
   }
-  if (c.isPunct('(')) out = { ...out, note: parseNote(c, text) };
+  if (c.isPunct('(')) out = { ...out, note: c.rawGroup('note') };
   return out;
-}
-
-/** The parenthesised note after a result, returned verbatim (nested parentheses allowed). */
-function parseNote(c: Cursor, text: string): string {
-  const open = c.next();
-  let depth = 1;
-  for (;;) {
-    const t = c.peek();
-    if (t.kind === 'eof') c.fail("')' to close the note");
-    c.next();
-    if (t.kind === 'punct' && t.text === '(') depth++;
-    if (t.kind === 'punct' && t.text === ')' && --depth === 0) return text.slice(open.endOffset, t.offset).trim();
-  }
 }
 
 /** Semantic checks packetdrill applies once an event is complete. */
@@ -145,7 +132,7 @@ function checkEvent(c: Cursor, e: ScriptEvent): void {
 }
 
 /** One timed event. */
-function parseEvent(c: Cursor, text: string): ScriptEvent {
+function parseEvent(c: Cursor): ScriptEvent {
   const loc = tokenLoc(c.peek());
   const time = parseEventTime(c);
   const t = c.peek();
@@ -153,7 +140,7 @@ function parseEvent(c: Cursor, text: string): ScriptEvent {
     c.next();
     const end = parseTimeValue(c, "the time a blocking call returns after '...' (e.g. +0...0.200 accept(...))");
     if (!c.isKind('word')) c.fail("a system call after the blocking end time ('...T')");
-    return { kind: 'syscall', time, loc, ...parseSyscall(c, text), end };
+    return { kind: 'syscall', time, loc, ...parseSyscall(c), end };
   }
   if (t.kind === 'punct' && (t.text === '<' || t.text === '>')) {
     return { kind: 'packet', time, loc, ...parsePacket(c) } satisfies PacketEvent;
@@ -167,7 +154,7 @@ function parseEvent(c: Cursor, text: string): ScriptEvent {
     const python = parsePython(t.text.slice(2, -2), t.line, t.column + 2);
     return { kind: 'code', time, loc, text: t.value, codeLoc: tokenLoc(t), python } satisfies CodeEvent;
   }
-  if (t.kind === 'word') return { kind: 'syscall', time, loc, ...parseSyscall(c, text) };
+  if (t.kind === 'word') return { kind: 'syscall', time, loc, ...parseSyscall(c) };
   return c.fail("a packet ('<' or '>'), a system call, a `shell command` or a %{ code }% block after the time");
 }
 
@@ -210,7 +197,7 @@ interface Untimed {
 export function parseScript(text: string, fileName: string): Script | ParseFailure {
   const lexed = tokenize(text);
   const errors: ParseError[] = lexed.errors.map((e) => ({ fileName, line: e.line, column: e.column, message: e.message }));
-  const c = new Cursor(lexed.tokens, fileName, errors);
+  const c = new Cursor(lexed.tokens, text, fileName, errors);
   const options: ScriptOption[] = [];
   const events: ScriptEvent[] = [];
   const untimed: Untimed[] = [];
@@ -231,7 +218,7 @@ export function parseScript(text: string, fileName: string): Script | ParseFailu
         untimed.push({ command: { text: t.value, loc: tokenLoc(t) }, eventsBefore: events.length });
         checkLineEnd(c, 'shell command');
       } else {
-        const e = parseEvent(c, text);
+        const e = parseEvent(c);
         checkEvent(c, e);
         events.push(e);
         checkLineEnd(c, e.kind === 'syscall' ? 'system call' : e.kind === 'packet' ? 'packet' : e.kind === 'code' ? 'code block' : 'shell command');

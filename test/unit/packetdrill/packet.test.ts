@@ -135,6 +135,11 @@ describe('TCP packet lines', () => {
     expect(tcp('+0 > S 0:0(0) <...>').options).toBe('any');
   });
 
+  it("keeps a fuzzing extension's { ... } annotation verbatim", () => {
+    expect(tcp('+0 > S 0:0(0) <mss 1460> { mut tcp mss }').fuzz).toBe('mut tcp mss');
+    expect(tcp('+0 > S 0:0(0)').fuzz).toBeUndefined();
+  });
+
   it('reads explicit ports sport>dport', () => {
     expect(tcp('+0 < 12345>8080 S 0:0(0) win 100').ports).toEqual({ src: 12345, dst: 8080 });
   });
