@@ -1,5 +1,6 @@
 /** Loads every built-in scenario into the registry. */
 import './udp-echo.js';
+import './data/register.js';
 
 export { findScenario, listScenarios, registerScenario, type ScenarioDef, type Params } from './registry.js';
 export { runScenario, type RunOptions, type ScenarioRun } from './runner.js';

@@ -13,6 +13,8 @@ export interface ScenarioHooks {
   summary?: () => string[];
   /** Whether the scenario's own expectations held (a failed check makes `socksim run` exit 1). */
   ok?: () => boolean;
+  /** Whatever the scenario collected for programmatic callers (scenario data: its trace). */
+  artifact?: unknown;
 }
 
 /** A runnable scenario. */
@@ -25,6 +27,10 @@ export interface ScenarioDef {
   defaults: Params;
   /** Bound on virtual time, ns (default 10 minutes). */
   maxTimeNs?: number;
+  /** Bounds that depend on the parameters (scenario data carries its own); overrides maxTimeNs. */
+  limits?: (params: Params) => { maxTimeNs?: number; maxEvents?: number };
+  /** True when the parameters are a free-form document (scenario data), not a fixed set of keys. */
+  freeParams?: boolean;
   /** Builds hosts, links and processes on an empty network. */
   build(net: Network, params: Params): ScenarioHooks | void;
 }

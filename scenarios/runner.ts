@@ -38,6 +38,7 @@ export interface ScenarioRun {
 
 /** The parameters a run uses: defaults overlaid with overrides; unknown keys are an error. */
 export function resolveParams(def: ScenarioDef, overrides: Params = {}): Params {
+  if (def.freeParams) return overrides;
   for (const k of Object.keys(overrides)) {
     if (!(k in def.defaults)) throw new Error(`scenario "${def.name}" has no parameter "${k}" (it has: ${Object.keys(def.defaults).join(', ')})`);
   }
@@ -54,9 +55,10 @@ export async function runScenario(name: string, opts: RunOptions): Promise<Scena
     const out = typeof opts.record === 'string' ? fileOutput(opts.record) : opts.record;
     writer = new RecordingWriter(out, { socksimVersion: SOCKSIM_VERSION, scenario: { name, params }, seed: opts.seed });
   }
+  const lim = def.limits?.(params) ?? {};
   const sim = new Sim({
     seed: opts.seed, sink: writer ?? opts.sink ?? null,
-    maxTimeNs: opts.maxTimeNs ?? def.maxTimeNs ?? 600e9, maxEvents: opts.maxEvents,
+    maxTimeNs: opts.maxTimeNs ?? lim.maxTimeNs ?? def.maxTimeNs ?? 600e9, maxEvents: opts.maxEvents ?? lim.maxEvents,
   });
   const net = new Network(sim);
   const hooks = def.build(net, params) ?? {};

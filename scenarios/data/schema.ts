@@ -1,0 +1,121 @@
+/**
+ * Scenario data: a whole run as plain JSON — topology, per-process operation lists, a fault schedule and a seed —
+ * so fast-check can generate it, shrink it, and save it; the interpreter (interpret.ts) runs it as simulated
+ * processes. SCHEMA.md documents the format for people writing scenarios by hand.
+ *
+ * Operations refer to sockets by index into the list of fds the process has created so far (modulo its length), so
+ * removing an earlier operation never makes a later one invalid: every operation is valid in any state (one on a
+ * closed or missing fd simply expects EBADF), which is what lets a failing case shrink.
+ */
+
+/** A constant given by name ("AF_INET", "MSG_PEEK") or by number. */
+export type Sym = string | number;
+
+/** Flags: one name, a number, or a list of names/numbers OR-ed together. */
+export type Flags = Sym | Sym[];
+
+/** An address operand. */
+export type AddrSpec =
+  /** A host's first IPv4 address (or the wildcard with host "*"), and a port. */
+  | { host: string; port: number; v6?: boolean }
+  /** A literal IP address (v4 or v6 text) and port. */
+  | { ip: string; port: number }
+  /** An AF_UNIX path; a leading "@" means the abstract namespace (Linux's leading NUL). */
+  | { path: string }
+  /** Raw sockaddr bytes in hex (for malformed-address cases). */
+  | { raw: string };
+
+/** Payload of a send: a byte count (deterministic pattern) or literal text. */
+export type DataSpec = { len: number } | { text: string };
+
+/** What an operation should return; a mismatch is a scenario failure. */
+export interface Expect {
+  /** The exact return value, or ">=0". */
+  ret?: number | '>=0';
+  /** The errno name expected with a -1 return. */
+  errno?: string;
+}
+
+interface OpBase {
+  /** Expected outcome (optional). */
+  expect?: Expect;
+}
+
+/** One socket-API call. `fd`/`epfd` are indices into the process's created fds (modulo their count). */
+export type Op = OpBase & (
+  | { op: 'socket'; domain: Sym; type: Flags; protocol?: Sym }
+  | { op: 'socketpair'; domain: Sym; type: Flags; protocol?: Sym }
+  | { op: 'bind'; fd: number; addr: AddrSpec }
+  | { op: 'listen'; fd: number; backlog: number }
+  | { op: 'accept'; fd: number; flags?: Flags }
+  | { op: 'connect'; fd: number; addr: AddrSpec }
+  | { op: 'send'; fd: number; data: DataSpec; flags?: Flags }
+  | { op: 'sendto'; fd: number; data: DataSpec; flags?: Flags; addr?: AddrSpec }
+  | { op: 'recv'; fd: number; len: number; flags?: Flags }
+  | { op: 'recvfrom'; fd: number; len: number; flags?: Flags }
+  | { op: 'shutdown'; fd: number; how: Sym }
+  | { op: 'close'; fd: number }
+  | { op: 'setsockopt'; fd: number; level: Sym; name: Sym; value: number | { onoff: number; linger: number } | { sec: number; usec: number } }
+  | { op: 'getsockopt'; fd: number; level: Sym; name: Sym }
+  | { op: 'getsockname'; fd: number }
+  | { op: 'getpeername'; fd: number }
+  | { op: 'sleep'; ms: number }
+);
+
+/** Names of all operations. */
+export type OpName = Op['op'];
+
+/** A link between two hosts. */
+export interface LinkSpec {
+  a: string;
+  b: string;
+  /** CIDR addresses of the two ends ("10.0.0.1/24"); default 10.0.<link index + 1>.1/24 and .2/24. */
+  aAddr?: string;
+  bAddr?: string;
+  latencyMs?: number;
+  jitterMs?: number;
+  loss?: number;
+  duplicate?: number;
+  reorder?: number;
+  reorderDelayMs?: number;
+  corrupt?: number;
+  rateMbps?: number;
+  queueLimit?: number;
+  mtu?: number;
+}
+
+/** A change at a point of virtual time. */
+export type Fault =
+  | { at: number; kind: 'link'; link: number; set: Omit<LinkSpec, 'a' | 'b' | 'aAddr' | 'bAddr'> }
+  | { at: number; kind: 'partition'; hosts: string[] }
+  | { at: number; kind: 'heal' }
+  | { at: number; kind: 'crash'; host: string }
+  | { at: number; kind: 'restart'; host: string };
+
+/** A process and what it does. */
+export interface ProcessSpec {
+  host: string;
+  name?: string;
+  /** Start time in ms of virtual time. */
+  startMs?: number;
+  ops: Op[];
+}
+
+/** A whole scenario. */
+export interface ScenarioData {
+  /** Format version (1). */
+  version: 1;
+  /** Master seed. */
+  seed: number | string;
+  hosts: string[];
+  links: LinkSpec[];
+  processes: ProcessSpec[];
+  /** Fault schedule, times in ms of virtual time. */
+  faults: Fault[];
+  /** Bounds of the run. */
+  limits?: { maxTimeMs?: number; maxEvents?: number };
+  /** Stack profile (a deviation from Linux to emulate), default "linux". */
+  profile?: string;
+  /** Free text: what this case checks. */
+  description?: string;
+}
