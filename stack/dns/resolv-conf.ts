@@ -4,7 +4,8 @@
 // quirks included: a keyword must start the line and be followed by a blank, trailing "# ..." on a
 // search line becomes search domains, option values are read with atoi(3), and only ' ' and '\t'
 // separate fields (a '\r' from a CRLF file stays part of the value). Expectations in the tests were
-// measured against glibc 2.36's res_init(3) on this machine.
+// measured against glibc 2.36 on this machine (res_init(3) state, and the names getaddrinfo(3) sent
+// to a logging DNS server on loopback).
 
 import { parseAddress, parseAtonAddress } from './address.js';
 import type { IpFamily } from './address.js';
@@ -160,34 +161,33 @@ function atoi(text: string): number {
 }
 
 /**
- * The names glibc's res_search tries for `name`, in order (resolv/res_query.c): a trailing dot means
- * only the name itself; with at least ndots dots the name as-is comes first, then each search domain;
- * otherwise the search domains first and the name as-is last (not at all for a dotless name under
- * no-tld-query). A root entry ('' or '.') in the search list stands for the as-is try. The strings are
- * exactly what res_query is given; the caller stops at the first that answers.
+ * The names glibc 2.36's res_search (__res_context_search in resolv/res_query.c) tries for `name`, in
+ * order: a trailing dot means only the name itself; with at least ndots dots the name as-is comes
+ * first, then `name.domain` for each search domain (one leading '.' of a domain is dropped, so a root
+ * entry '.' or '' gives "name."); the as-is try comes last instead when the name has fewer dots, and
+ * not at all when a root entry was searched or, for a dotless name, under no-tld-query. The strings are
+ * exactly what res_query is handed. The caller stops at the first answer, and also stops searching on
+ * errors other than NXDOMAIN, NODATA and SERVFAIL.
  */
 export function searchCandidates(name: string, conf: ResolvConf): string[] {
   if (name === '') return [];
   const dots = [...name].filter((c) => c === '.').length;
   const trailingDot = name.endsWith('.');
-  const asIs = trailingDot ? name.slice(0, -1) : name;
   const out: string[] = [];
   let triedAsIs = false;
   if (dots >= conf.ndots || trailingDot) {
-    out.push(asIs);
+    out.push(name);
     if (trailingDot) return out;
     triedAsIs = true;
   }
-  let searched = false;
   let rootOnList = false;
-  for (const domain of conf.search) {
-    searched = true;
-    if (domain === '' || domain === '.') rootOnList = true;
-    // glibc skips the root entry, and every entry after it, once the name was tried as-is.
-    if (rootOnList && triedAsIs) continue;
+  for (const entry of conf.search) {
+    const domain = entry.startsWith('.') ? entry.slice(1) : entry;
+    if (domain === '') rootOnList = true;
     out.push(`${name}.${domain}`);
   }
-  if ((dots > 0 || !searched || conf.noTldQuery !== true) && !(triedAsIs || rootOnList)) out.push(asIs);
+  const searched = conf.search.length > 0;
+  if ((dots > 0 || !searched || conf.noTldQuery !== true) && !(triedAsIs || rootOnList)) out.push(name);
   return out;
 }
 
