@@ -16,6 +16,8 @@ export interface RunOptions {
   params?: Params;
   /** Record to this file path or byte output. */
   record?: string | ByteOutput | null;
+  /** Extra header facts for the recording (fuzz failures store their property and message). */
+  meta?: Record<string, unknown>;
   /** Another sink to receive events (used by replay); exclusive with `record`. */
   sink?: EventSink | null;
   /** Overrides the scenario's bound on virtual time. */
@@ -53,7 +55,7 @@ export async function runScenario(name: string, opts: RunOptions): Promise<Scena
   let writer: RecordingWriter | null = null;
   if (opts.record) {
     const out = typeof opts.record === 'string' ? fileOutput(opts.record) : opts.record;
-    writer = new RecordingWriter(out, { socksimVersion: SOCKSIM_VERSION, scenario: { name, params }, seed: opts.seed });
+    writer = new RecordingWriter(out, { socksimVersion: SOCKSIM_VERSION, scenario: { name, params }, seed: opts.seed, ...(opts.meta ? { meta: opts.meta } : {}) });
   }
   const lim = def.limits?.(params) ?? {};
   const sim = new Sim({

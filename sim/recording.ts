@@ -32,6 +32,8 @@ export interface RecordingHeader {
   scenario: { name: string; params: unknown };
   /** The master seed. */
   seed: string | number;
+  /** Optional facts about why the recording exists (a fuzz failure: its property and message). */
+  meta?: Record<string, unknown>;
 }
 
 /** How the run ended, written last. */

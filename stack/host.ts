@@ -5,6 +5,7 @@
 import type { Sim } from '../sim/sim.js';
 import type { Process } from '../sim/process.js';
 import { EV_DROP, EV_HOST, DropCounters } from './events.js';
+import { LINUX_PROFILE, type StackProfile } from './profiles.js';
 import { Interface } from './iface.js';
 import { Ipv4Layer } from './ipv4.js';
 import { LoopbackMedium, type Link, type LinkContext } from './link.js';
@@ -40,6 +41,8 @@ export class Host {
   readonly socketFactories = new Map<number, SocketFactory>();
   /** Called for a UDP datagram no socket wants (ICMP port unreachable goes here). */
   udpNoPort: ((meta: Ipv4Meta, udp: Uint8Array) => void) | null = null;
+  /** Linux, or a deviation profile a scenario chose (stack/profiles.ts). */
+  profile: StackProfile = LINUX_PROFILE;
   up = true;
   /** Bumped at every restart, so state from before a crash can tell it is stale. */
   generation = 0;

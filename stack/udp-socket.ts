@@ -45,8 +45,10 @@ export class UdpSocket extends Socket {
       if (dv.getUint32(4, false) !== INADDR_ANY) return -Errno.EAFNOSUPPORT;
       return this.bindTo(INADDR_ANY, dv.getUint16(2, false));
     }
-    const r = this.bindTo(ep.addr, ep.port);
-    if (r === 0) this.addrFromBind = ep.addr !== INADDR_ANY;
+    // Deviation profile "bind-ignores-address": the wildcard is bound whatever the caller asked for.
+    const addr = this.host.profile.deviations.bindIgnoresAddress ? INADDR_ANY : ep.addr;
+    const r = this.bindTo(addr, ep.port);
+    if (r === 0) this.addrFromBind = addr !== INADDR_ANY;
     return r;
   }
 

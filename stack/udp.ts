@@ -58,6 +58,7 @@ export class UdpLayer {
   private conflicts(sock: UdpSocket, addr: number, port: number): boolean {
     const list = this.ports.get(port);
     if (!list) return false;
+    if (this.host.profile.deviations.noPortConflict) return false; // deviation profile: no conflict detection
     for (const o of list) {
       if (o.boundAddr !== 0 && addr !== 0 && o.boundAddr !== addr) continue;
       if (sock.reuseAddr && o.reuseAddr) continue;
@@ -95,7 +96,8 @@ export class UdpLayer {
       this.stats.inErrors++;
       return this.drop(e.reason === 'bad-checksum' ? 'bad-checksum' : 'malformed');
     }
-    const sock = this.lookup(meta.src, d.srcPort, meta.dst, d.dstPort);
+    // Deviation profile "udp-recv-unwired": the datagram never reaches any socket.
+    const sock = this.host.profile.deviations.udpRecvUnwired ? undefined : this.lookup(meta.src, d.srcPort, meta.dst, d.dstPort);
     if (!sock) {
       this.stats.noPorts++;
       this.host.udpNoPort?.(meta, bytes);

@@ -7,6 +7,8 @@ import { UsageError } from './args.js';
 import { runCommand, RUN_HELP } from './commands/run.js';
 import { replayCommand, REPLAY_HELP } from './commands/replay.js';
 import { pcapCommand, PCAP_HELP } from './commands/pcap.js';
+import { fuzzCommand, FUZZ_HELP } from './commands/fuzz.js';
+import { profilesCommand, PROFILES_HELP } from './commands/profiles.js';
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -18,6 +20,8 @@ const commands: Record<string, Command> = {
   run: { run: runCommand, help: RUN_HELP, summary: 'run a scenario (default: udp-echo), record it, print a summary' },
   replay: { run: replayCommand, help: REPLAY_HELP, summary: 're-run a recording and compare it event by event' },
   pcap: { run: pcapCommand, help: PCAP_HELP, summary: 'export a recording\'s frames as a pcap for Wireshark/tshark' },
+  fuzz: { run: fuzzCommand, help: FUZZ_HELP, summary: 'check properties on generated scenarios; shrink and save failures' },
+  profiles: { run: profilesCommand, help: PROFILES_HELP, summary: 'list the stack profiles (linux and documented deviations)' },
 };
 
 function mainHelp(): string {

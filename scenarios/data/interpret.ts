@@ -4,12 +4,13 @@
  * conformance goldens and the C exporter all read.
  */
 import { ms } from '../../sim/time.js';
-import { AF_INET, AF_INET6, AF_UNIX, SOL_SOCKET, SO_LINGER, SO_RCVTIMEO, SO_SNDTIMEO } from '../../stack/constants.js';
+import { MSG_PEEK, SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO } from '../../stack/constants.js';
 import { errnoName } from '../../stack/errno.js';
 import type { Host } from '../../stack/host.js';
 import type { Link } from '../../stack/link.js';
 import type { Network } from '../../stack/network.js';
-import { encodeSockaddr, inet, inet6, unix, type SockAddrArg } from '../../stack/sockaddr.js';
+import { findProfile } from '../../stack/profiles.js';
+import { inet, inet6, unix, type SockAddrArg } from '../../stack/sockaddr.js';
 import { Socket } from '../../stack/socket.js';
 import type { Sys } from '../../stack/sys.js';
 import { ipv4ToString } from '../../stack/wire/addr.js';
@@ -28,8 +29,12 @@ export interface OpResult {
   errno: string | null;
   /** The fd index the op created (socket/accept/socketpair), into the process's fd list. */
   created?: number[];
-  /** Extra outputs: received byte count digest, option values. */
+  /** Extra outputs: option values, addresses. */
   value?: number | number[] | string;
+  /** For sends, the bytes the call accepted; for receives, the bytes it returned (datagram properties read them). */
+  bytes?: Uint8Array;
+  /** For receives, the requested length (a datagram longer than it is truncated). */
+  requested?: number;
 }
 
 /** Bytes one fd moved, with the socket's addresses, for stream-integrity checks. */
@@ -92,7 +97,13 @@ function payload(d: DataSpec, proc: number, counter: { n: number }): Uint8Array 
 export function buildScenarioData(net: Network, s: ScenarioData): DataTrace {
   const trace: DataTrace = { results: [], traffic: [], failures: [], finished: s.processes.map(() => false) };
   const hosts = new Map<string, Host>();
-  for (const h of s.hosts) hosts.set(h, net.addHost(h));
+  const profile = findProfile(s.profile ?? 'linux');
+  if (!profile) throw new Error(`unknown stack profile "${s.profile}"`);
+  for (const h of s.hosts) {
+    const host = net.addHost(h);
+    host.profile = profile;
+    hosts.set(h, host);
+  }
   const links: Link[] = s.links.map((l, k) =>
     net.connect(hosts.get(l.a)!, hosts.get(l.b)!, linkParams(l), { a: { ipv4: l.aAddr ?? defaultAddr(k, 1) }, b: { ipv4: l.bAddr ?? defaultAddr(k, 2) } }));
   const sim = net.sim;
@@ -159,7 +170,6 @@ function optBytes(level: number, name: number, v: Extract<Op, { op: 'setsockopt'
     b.writeBigInt64LE(BigInt(v.sec), 0);
     b.writeBigInt64LE(BigInt(v.usec), 8);
   }
-  void SO_LINGER;
   return b;
 }
 
@@ -234,6 +244,7 @@ async function runOps(sys: Sys, net: Network, hosts: Map<string, Host>, ops: Op[
         const data = payload(op.data, pi, counter);
         res.ret = op.op === 'send' ? await sys.send(fd, data, flags(op.flags))
           : await sys.sendto(fd, data, flags(op.flags), op.addr ? address(op.addr, hosts) : null);
+        if (res.ret >= 0) res.bytes = data.subarray(0, res.ret);
         if (res.ret > 0) track(fd).sent.push(...data.subarray(0, res.ret));
         break;
       }
@@ -242,10 +253,11 @@ async function runOps(sys: Sys, net: Network, hosts: Map<string, Host>, ops: Op[
         const fd = fdAt(op.fd);
         const buf = new Uint8Array(op.len);
         res.ret = op.op === 'recv' ? await sys.recv(fd, buf, flags(op.flags)) : await sys.recvfrom(fd, buf, flags(op.flags), { addr: null });
-        if (res.ret > 0) {
+        res.requested = op.len;
+        if (res.ret >= 0) {
           const got = buf.subarray(0, Math.min(res.ret, buf.length));
-          track(fd).received.push(...got);
-          res.value = Buffer.from(got).toString('hex').slice(0, 64);
+          res.bytes = got;
+          if (got.length > 0 && (flags(op.flags) & MSG_PEEK) === 0) track(fd).received.push(...got);
         }
         break;
       }
@@ -270,7 +282,6 @@ async function runOps(sys: Sys, net: Network, hosts: Map<string, Host>, ops: Op[
   }
   trace.finished[pi] = true;
   void net;
-  void AF_INET; void AF_INET6; void AF_UNIX; void encodeSockaddr;
   return 0;
 }
 

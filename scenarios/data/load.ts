@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { constantValue } from './constants.js';
+import { findProfile, PROFILES } from '../../stack/profiles.js';
 import type { AddrSpec, DataSpec, Fault, LinkSpec, Op, ProcessSpec, ScenarioData } from './schema.js';
 
 /** A scenario file that does not fit the schema; `path` names the bad field. */
@@ -257,7 +258,10 @@ export function validateScenario(v: unknown): ScenarioData {
     if (l.maxTimeMs !== undefined) out.limits.maxTimeMs = real(l.maxTimeMs, 'limits.maxTimeMs', 0, 86_400_000);
     if (l.maxEvents !== undefined) out.limits.maxEvents = int(l.maxEvents, 'limits.maxEvents', 1);
   }
-  if (o.profile !== undefined) out.profile = str(o.profile, 'profile');
+  if (o.profile !== undefined) {
+    out.profile = str(o.profile, 'profile');
+    if (!findProfile(out.profile)) fail('profile', `unknown stack profile "${out.profile}" (${PROFILES.map((p) => p.name).join(', ')})`);
+  }
   if (o.description !== undefined) out.description = str(o.description, 'description');
   return out;
 }

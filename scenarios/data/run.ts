@@ -13,9 +13,9 @@ export interface DataRun {
 }
 
 /** Runs a scenario document (seed from the document unless overridden). */
-export async function runData(s: ScenarioData, opts: { seed?: string | number; record?: string | ByteOutput | null; sink?: EventSink | null } = {}): Promise<DataRun> {
+export async function runData(s: ScenarioData, opts: { seed?: string | number; record?: string | ByteOutput | null; sink?: EventSink | null; meta?: Record<string, unknown> } = {}): Promise<DataRun> {
   const run = await runScenario(DATA_SCENARIO, {
-    seed: opts.seed ?? s.seed, params: s as unknown as Record<string, unknown>, record: opts.record ?? null, sink: opts.sink ?? null,
+    seed: opts.seed ?? s.seed, params: s as unknown as Record<string, unknown>, record: opts.record ?? null, sink: opts.sink ?? null, meta: opts.meta,
   });
   return { run, trace: run.hooks.artifact as DataTrace };
 }
