@@ -46,9 +46,9 @@ export class UdpSocket extends Socket {
       return this.bindTo(INADDR_ANY, dv.getUint16(2, false));
     }
     // Deviation profile "bind-ignores-address": the wildcard is bound whatever the caller asked for.
-    const addr = this.host.profile.deviations.bindIgnoresAddress ? INADDR_ANY : ep.addr;
-    const r = this.bindTo(addr, ep.port);
-    if (r === 0) this.addrFromBind = addr !== INADDR_ANY;
+    const local = this.host.profile.deviations.bindIgnoresAddress ? INADDR_ANY : ep.addr;
+    const r = this.bindTo(local, ep.port);
+    if (r === 0) this.addrFromBind = local !== INADDR_ANY;
     return r;
   }
 
