@@ -17,15 +17,32 @@ export class FdTable {
   private count = 0;
   /** RLIMIT_NOFILE soft limit: fds must be below it. */
   limit = 1024;
+  /** RLIMIT_NOFILE hard limit: the ceiling of the soft one (an unprivileged process cannot raise it). */
+  hardLimit = 524288;
+
+  /**
+   * The size of the kernel's fd array (fdt->max_fds): 64 at first, grown to hold the highest fd ever used, in
+   * powers of two of 128 as expand_fdtable does. select(2) looks at no fd past it.
+   */
+  maxFds = 64;
 
   /** Installs file at the lowest free fd ≥ minFd; returns it, or -EMFILE. Takes a reference. */
   alloc(file: OpenFile, cloexec: boolean, minFd = 0): number {
     let fd = minFd;
     while (fd < this.slots.length && this.slots[fd]) fd++;
     if (fd >= this.limit) return -Errno.EMFILE;
+    this.put(fd, file, cloexec);
+    return fd;
+  }
+
+  private put(fd: number, file: OpenFile, cloexec: boolean): void {
     this.slots[fd] = { file: file.ref(), cloexec };
     this.count++;
-    return fd;
+    if (fd >= this.maxFds) {
+      let n = 1;
+      while (n < Math.floor(fd / 128) + 1) n *= 2;
+      this.maxFds = Math.max(this.maxFds, n * 128);
+    }
   }
 
   /** The entry of fd, or undefined when fd is not open. */
@@ -37,9 +54,12 @@ export class FdTable {
   installAt(fd: number, file: OpenFile, cloexec: boolean): number {
     if (!Number.isInteger(fd) || fd < 0 || fd >= this.limit) return -Errno.EBADF;
     const old = this.slots[fd];
-    this.slots[fd] = { file: file.ref(), cloexec };
+    if (old) {
+      this.slots[fd] = undefined;
+      this.count--;
+    }
+    this.put(fd, file, cloexec);
     if (old) old.file.unref();
-    else this.count++;
     return fd;
   }
 
@@ -51,6 +71,12 @@ export class FdTable {
     this.count--;
     e.file.unref();
     return 0;
+  }
+
+  /** Whether some fd below RLIMIT_NOFILE is free (get_unused_fd_flags would succeed). */
+  hasFree(): boolean {
+    for (let fd = 0; fd < this.limit; fd++) if (!this.slots[fd]) return true;
+    return false;
   }
 
   /** Open fds in ascending order. */

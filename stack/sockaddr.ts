@@ -3,7 +3,9 @@
  * way the stack decodes the Linux layout with Linux's checks, so short lengths and wrong families get the errno the
  * kernel gives (EINVAL, EAFNOSUPPORT…). Ports are host order in objects and network order in bytes, as in C.
  */
-import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, SIZEOF_SOCKADDR_IN, SIZEOF_SOCKADDR_IN6, UNIX_PATH_MAX } from './constants.js';
+import {
+  AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, SIZEOF_SOCKADDR_IN, SIZEOF_SOCKADDR_IN6, SIZEOF_SOCKADDR_STORAGE, UNIX_PATH_MAX,
+} from './constants.js';
 import { Errno } from './errno.js';
 import { ipv4FromString, ipv4ToString, ipv6FromString, ipv6ToString } from './wire/addr.js';
 
@@ -87,6 +89,31 @@ export function encodeSockaddr(sa: SockAddr): Uint8Array {
 /** Raw bytes of an argument. */
 export function sockaddrBytes(arg: SockAddrArg): Uint8Array {
   return arg instanceof Uint8Array ? arg : encodeSockaddr(arg);
+}
+
+/**
+ * Raw bytes of a caller's argument, checked as move_addr_to_kernel does: junk (not bytes, not a well-formed address
+ * object) is EFAULT, more than sizeof(struct sockaddr_storage) bytes is EINVAL.
+ */
+export function sockaddrArgBytes(arg: unknown): Uint8Array | number {
+  let b: Uint8Array;
+  if (arg instanceof Uint8Array) b = arg;
+  else if (typeof arg !== 'object' || arg === null || typeof (arg as { family?: unknown }).family !== 'number') return -Errno.EFAULT;
+  else {
+    const sa = arg as Record<string, unknown>;
+    const fam = sa.family as number;
+    if ('bytes' in sa) {
+      if (!(sa.bytes instanceof Uint8Array)) return -Errno.EFAULT;
+    } else if (fam === AF_INET || fam === AF_INET6) {
+      if (typeof sa.addr !== 'string' || typeof sa.port !== 'number') return -Errno.EFAULT;
+    } else if (fam === AF_UNIX) {
+      if (typeof sa.path !== 'string') return -Errno.EFAULT;
+    } else {
+      return -Errno.EFAULT;
+    }
+    b = encodeSockaddr(arg as SockAddr);
+  }
+  return b.length > SIZEOF_SOCKADDR_STORAGE ? -Errno.EINVAL : b;
 }
 
 /** The family field of raw sockaddr bytes, or -1 when shorter than sa_family. */

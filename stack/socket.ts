@@ -4,9 +4,57 @@
  * the syscall layer then blocks (in virtual time) unless the call is non-blocking, like Linux's sk_wait_event loops.
  * An operation a protocol does not support returns what Linux's sock_no_* stubs return (EOPNOTSUPP).
  */
-import { FileObject } from './file.js';
+import { FileObject, type OpenFile } from './file.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
+import { SOCK_STREAM } from './constants.js';
+
+/** One control message (struct cmsghdr and its data). */
+export interface Cmsg {
+  level: number;
+  type: number;
+  data: Uint8Array;
+}
+
+/** struct ucred (SCM_CREDENTIALS, SO_PEERCRED). */
+export interface Ucred {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+/** Ancillary data of a send, parsed by the syscall layer (__scm_send): fds resolved to open files. */
+export interface SendControl {
+  /** Control messages other than SCM_RIGHTS and SCM_CREDENTIALS, in order (IP_TTL, IP_TOS…). */
+  cmsgs: Cmsg[];
+  /** SCM_RIGHTS: the open files to pass (each holds a reference the receiver takes over), or null. */
+  files: OpenFile[] | null;
+  /** SCM_CREDENTIALS as given by the sender (already checked against its identity), or null. */
+  creds: Ucred | null;
+}
+
+/** Everything sendmsg(2) hands a protocol. */
+export interface SendArgs {
+  /** The bytes of the gathered iovecs. */
+  data: Uint8Array;
+  /** msg_name bytes, or null. */
+  dest: Uint8Array | null;
+  flags: number;
+  /** Parsed control messages, or null when msg_controllen was 0. */
+  control: SendControl | null;
+  /** The sending process's credentials (what SO_PASSCRED reports when no SCM_CREDENTIALS was sent). */
+  sender: Ucred;
+}
+
+/** Ancillary data a receive produces, before the syscall layer lays it out in msg_control. */
+export interface RecvControl {
+  /** SCM_CREDENTIALS (SO_PASSCRED set), first, as scm_recv puts it. */
+  creds?: Ucred;
+  /** SCM_RIGHTS files; the receiver installs them or drops their references. */
+  files?: OpenFile[];
+  /** Other control messages (IP_TTL, IP_PKTINFO…), after the credentials. */
+  cmsgs?: Cmsg[];
+}
 
 /** A received message. */
 export interface RecvResult {
@@ -18,6 +66,8 @@ export interface RecvResult {
   from: Uint8Array | null;
   /** msg_flags: MSG_TRUNC, MSG_CTRUNC, MSG_EOR, MSG_OOB… */
   msgFlags: number;
+  /** Ancillary data, when the message carries any. */
+  control?: RecvControl;
 }
 
 /** Linux's net.core.rmem_default / wmem_default. */
@@ -40,6 +90,26 @@ export abstract class Socket extends FileObject {
   sndbuf = WMEM_DEFAULT;
   /** Set once the last fd is closed. */
   closed = false;
+  /** SOL_SOCKET flags and values read back by getsockopt (socket(7)); see stack/sockopt.ts. */
+  debug = false;
+  dontroute = false;
+  oobinline = false;
+  passcred = false;
+  timestamp = false;
+  noCheck = false;
+  rxqOvfl = false;
+  zerocopy = false;
+  priority = 0;
+  mark = 0;
+  busyPoll = 0;
+  /** SO_RCVLOWAT (1 by default). */
+  rcvlowat = 1;
+  /** SO_LINGER: whether set and the time in seconds (stored as jiffies by Linux; read back in seconds). */
+  linger = { onoff: false, secs: 0 };
+  /** SO_BINDTODEVICE: the interface index, 0 for none. */
+  boundDevice = 0;
+  /** SO_PEERCRED: the peer's credentials captured at connect/listen time, or null. */
+  peerCred: Ucred | null = null;
 
   constructor(
     readonly host: Host,
@@ -72,6 +142,60 @@ export abstract class Socket extends FileObject {
 
   /** recvmsg(2) of up to len bytes. */
   recvmsg(_len: number, _flags: number): RecvResult | number {
+    return -Errno.EOPNOTSUPP;
+  }
+
+  /**
+   * sendmsg(2) with control messages. The default serves protocols without SOL_SOCKET ancillary data: SCM_RIGHTS
+   * and SCM_CREDENTIALS are EINVAL off AF_UNIX (__sock_cmsg_send), other levels go through `sendmsg`.
+   */
+  sendmsgEx(a: SendArgs): number {
+    if (a.control && (a.control.files || a.control.creds)) return -Errno.EINVAL;
+    return this.sendmsg(a.data, a.flags, a.dest);
+  }
+
+  /** recvmsg(2) that may return ancillary data; `controlLen` is msg_controllen. Defaults to `recvmsg`. */
+  recvmsgEx(len: number, flags: number, _controlLen: number): RecvResult | number {
+    return this.recvmsg(len, flags);
+  }
+
+  /** Whether a send that fails with EPIPE raises SIGPIPE (stream sockets do: sk_stream_error, unix_stream_sendmsg). */
+  pipeSignals(): boolean {
+    return this.type === SOCK_STREAM;
+  }
+
+  /** Whether sends may be partial and continue (a byte stream), rather than all-or-nothing messages. */
+  get byteStream(): boolean {
+    return this.type === SOCK_STREAM;
+  }
+
+  /** SO_ACCEPTCONN: whether the socket is listening. */
+  isListening(): boolean {
+    return false;
+  }
+
+  /** SO_PEEK_OFF: protocols that support it (AF_UNIX) override; others answer EOPNOTSUPP as Linux does. */
+  setPeekOff(_val: number): number {
+    return -Errno.EOPNOTSUPP;
+  }
+
+  /** SO_PEEK_OFF read-back (-1: disabled), or null when the protocol has no peek offset (EOPNOTSUPP). */
+  getPeekOff(): number | null {
+    return null;
+  }
+
+  /** Bytes queued for reading (FIONREAD / SIOCINQ). */
+  inq(): number {
+    return 0;
+  }
+
+  /** The errno a blocking connect gives when SO_SNDTIMEO expires first: EINPROGRESS for TCP (inet_stream_connect). */
+  connectTimeoutErrno(): number {
+    return Errno.EINPROGRESS;
+  }
+
+  /** socketpair(2): connects this new socket with `other` (same family and type); sock_no_socketpair otherwise. */
+  socketpair(_other: Socket): number {
     return -Errno.EOPNOTSUPP;
   }
 
@@ -113,6 +237,17 @@ export abstract class Socket extends FileObject {
   /** getpeername(2): the peer's address bytes, or -ENOTCONN. */
   peerName(): Uint8Array | number {
     return -Errno.ENOTCONN;
+  }
+
+  override read(_file: OpenFile, len: number): Uint8Array | number {
+    // sock_read_iter: read(2) is recvmsg with no flags; a zero-length read returns 0 at once.
+    if (len === 0) return new Uint8Array(0);
+    const r = this.recvmsg(len, 0);
+    return typeof r === 'number' ? r : r.data;
+  }
+
+  override write(_file: OpenFile, data: Uint8Array): number {
+    return this.sendmsg(data, 0, null);
   }
 
   /** Reads and clears SO_ERROR (sock_error()). */
