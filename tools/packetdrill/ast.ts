@@ -129,11 +129,12 @@ export interface TcpFlags {
   readonly psh: boolean;
   readonly ack: boolean;
   readonly urg: boolean;
+  /** ECE, CWR and AE are set by their letters, or by the bits of a non-zero ACE digit. */
   readonly ece: boolean;
   readonly cwr: boolean;
   /** AccECN AE bit (letter `A`). */
   readonly ae: boolean;
-  /** AccECN ACE counter 0..7 when written as a digit after the `.` (e.g. `.5`). */
+  /** AccECN ACE counter 0..7 when written as a digit (e.g. `.5`, `P.5`); ECE = bit 0, CWR = bit 1, AE = bit 2. */
   readonly ace?: number;
 }
 

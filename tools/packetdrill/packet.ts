@@ -186,7 +186,7 @@ function parsePorts(c: Cursor): PortPair | undefined {
   return { src, dst };
 }
 
-const FLAG_LETTERS: Readonly<Record<string, keyof Omit<TcpFlags, 'text' | 'ace'>>> = {
+const FLAG_LETTERS: Readonly<Record<string, 'fin' | 'syn' | 'rst' | 'psh' | 'ack' | 'urg' | 'ece' | 'cwr' | 'ae'>> = {
   F: 'fin',
   S: 'syn',
   R: 'rst',
@@ -224,22 +224,37 @@ function parseFlags(c: Cursor): TcpFlags {
   return flagsFrom(text, loc, c);
 }
 
+/**
+ * Flag booleans from the text, with packetdrill's checks (tcp_packet.c): only
+ * `.FSRPEWAU` and one ACE digit 0-7, and a digit may not be combined with E, W or A.
+ * A non-zero ACE digit sets ECE/CWR/AE from its bits 0/1/2, as packetdrill does.
+ */
 function flagsFrom(text: string, loc: Loc, c: Cursor): TcpFlags {
   const f = { text, fin: false, syn: false, rst: false, psh: false, ack: false, urg: false, ece: false, cwr: false, ae: false };
   if (text === '-') return f;
   let ace: number | undefined;
+  let ecnLetter = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] ?? '';
+    const at = { line: loc.line, column: loc.column + i };
     const key = FLAG_LETTERS[ch];
-    if (key !== undefined) {
-      f[key] = true;
-    } else if (/[0-7]/.test(ch) && text[i - 1] === '.' && i === text.length - 1) {
-      ace = Number(ch); // AccECN: ACE field value written after the ACK dot.
-    } else {
-      c.record({ line: loc.line, column: loc.column + i }, `unknown TCP flag '${ch}' in '${text}' (valid: F S R P . E W U A, ACE digit 0-7 after '.')`);
+    const isDigit = /[0-7]/.test(ch);
+    if (key === undefined && !isDigit) {
+      c.record(at, `Invalid TCP flag: '${ch}' in '${text}' (valid: . F S R P E W A U, or one ACE digit 0-7)`);
+      continue;
     }
+    const ecn = ch === 'E' || ch === 'W' || ch === 'A';
+    if ((isDigit && (ace !== undefined || ecnLetter)) || (ecn && ace !== undefined)) {
+      c.record(at, `Conflicting TCP flag: '${ch}' in '${text}' (an ACE digit replaces E, W and A)`);
+      continue;
+    }
+    if (isDigit) ace = Number(ch);
+    else if (key !== undefined) f[key] = true;
+    if (ecn) ecnLetter = true;
   }
-  return ace === undefined ? f : { ...f, ace };
+  if (ace === undefined) return f;
+  // AccECN: the ACE field is the three bits AE|CWR|ECE (ACE digit bit 2..0).
+  return ace === 0 ? { ...f, ace } : { ...f, ece: (ace & 1) !== 0, cwr: (ace & 2) !== 0, ae: (ace & 4) !== 0, ace };
 }
 
 /** `start:end(len)`, checking `end == start + len` like packetdrill. */
@@ -348,11 +363,62 @@ function parseTcpOptions(c: Cursor): TcpBody['options'] {
     c.next();
     return 'any';
   }
+  const open = c.prev() as Token;
+  const errorsBefore = c.errors.length;
   const opts: TcpOption[] = [];
   do opts.push(parseTcpOption(c));
   while (c.eatPunct(','));
   c.expectPunct('>', "',' or '>' in the TCP option list");
+  // packetdrill's new_tcp_packet checks: the header must stay a multiple of 4 bytes and at most 60.
+  const sizes = opts.map(tcpOptionBytes);
+  if (c.errors.length === errorsBefore && sizes.every((n): n is number => n !== undefined)) {
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total % 4 !== 0) {
+      c.record(tokenLoc(open), `TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: ${total % 4} excess bytes`);
+    } else if (total > MAX_TCP_OPTION_BYTES) {
+      c.record(tokenLoc(open), `TCP header too large: ${total} bytes of options (at most ${MAX_TCP_OPTION_BYTES})`);
+    }
+  }
   return opts;
+}
+
+/** TCP header bytes available for options (data offset 15 words, RFC 9293 section 3.1). */
+const MAX_TCP_OPTION_BYTES = 40;
+
+/**
+ * Encoded length of a TCP option in bytes, or undefined when it holds a `-D` symbol
+ * whose value is not known yet. Sizes: RFC 9293 3.2 (nop, eol, mss), RFC 7323 (wscale 3,
+ * TS 10), RFC 2018 (sackOK 2, sack 2+8n), RFC 2385 (md5 2+16), RFC 7413 (FO 2+cookie;
+ * the experimental form adds the 2-byte magic), AccECN (2 + 3 per counter).
+ */
+export function tcpOptionBytes(o: TcpOption): number | undefined {
+  const hexLen = (h: string): number | undefined => (/^[0-9A-Fa-f]*$/.test(h) ? h.length / 2 : undefined);
+  switch (o.kind) {
+    case 'nop':
+    case 'eol':
+      return 1;
+    case 'mss':
+      return 4;
+    case 'wscale':
+      return 3;
+    case 'sackOK':
+      return 2;
+    case 'sack':
+      return 2 + 8 * o.blocks.length;
+    case 'timestamp':
+      return 10;
+    case 'md5': {
+      const n = hexLen(o.hex);
+      return n === undefined ? undefined : 2 + n;
+    }
+    case 'fastOpen':
+    case 'fastOpenExp': {
+      const n = hexLen(o.cookie);
+      return n === undefined ? undefined : (o.kind === 'fastOpen' ? 2 : 4) + n;
+    }
+    case 'accEcn':
+      return 2 + 3 * o.fields.length;
+  }
 }
 
 function parseTcpBody(c: Cursor): TcpBody {

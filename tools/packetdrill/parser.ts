@@ -126,7 +126,7 @@ function checkEvent(c: Cursor, e: ScriptEvent): void {
   if (inbound && e.ipInfo?.ecn === 'ect01') c.record(e.loc, '[ect01] can only be used with outbound packets');
   if (e.body.protocol === 'tcp') {
     if (inbound && e.body.options === 'any') c.record(e.loc, '<...> for TCP options can only be used with outbound packets');
-    if (inbound && e.body.win === undefined) c.record(e.loc, "inbound TCP packets must give a window ('win N')");
+    if (inbound && e.body.win === undefined) c.record(e.loc, "window must be specified for inbound packets ('win N')");
   }
   if (e.body.protocol === 'udp' && e.ipInfo?.ecn !== undefined) c.record(e.loc, 'ECN can only be used with TCP packets');
 }

@@ -50,7 +50,9 @@ describe('syntax errors', () => {
   });
 
   it('reports unknown flag letters at their own column', () => {
-    expect(only('+0 > SX 0:0(0)')).toEqual([1, 7, "unknown TCP flag 'X' in 'SX' (valid: F S R P . E W U A, ACE digit 0-7 after '.')"]);
+    expect(only('+0 > SX 0:0(0)')).toEqual([1, 7, "Invalid TCP flag: 'X' in 'SX' (valid: . F S R P E W A U, or one ACE digit 0-7)"]);
+    // tcp_packet.c: an ACE digit cannot be combined with E/W/A or a second digit.
+    expect(only('+0 > E.5 1:1(0)')).toEqual([1, 8, "Conflicting TCP flag: '5' in 'E.5' (an ACE digit replaces E, W and A)"]);
   });
 
   it('reports an unknown IP field and a malformed UDP or ICMP line', () => {
@@ -95,7 +97,7 @@ describe('semantic errors (packetdrill wording)', () => {
   });
 
   it('requires a window on inbound TCP packets', () => {
-    expect(only('+0 < S 0:0(0)')).toEqual([1, 1, "inbound TCP packets must give a window ('win N')"]);
+    expect(only('+0 < S 0:0(0)')).toEqual([1, 1, "window must be specified for inbound packets ('win N')"]);
   });
 
   it('allows *, ranges, <...> and [ect01] only on outbound packets', () => {
@@ -108,6 +110,11 @@ describe('semantic errors (packetdrill wording)', () => {
   it('rejects backwards ranges and negative times', () => {
     expect(only('0.2~0.1 > . 1:1(0)')[2]).toBe('time range is backwards');
     expect(only('-1 close(3) = 0')[2]).toBe('negative time');
+  });
+
+  it('rejects option lists that leave the TCP header unaligned or over 60 bytes', () => {
+    expect(only('+0 > S 0:0(0) <mss 1460,nop>')).toEqual([1, 15, 'TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: 1 excess bytes']);
+    expect(only('+0 > . 1:1(0) <nop,nop,sack 1:2 3:4 5:6 7:8 9:10>')[2]).toBe('TCP header too large: 44 bytes of options (at most 40)');
   });
 
   it('rejects odd-length hex cookies and over-long MD5 digests', () => {

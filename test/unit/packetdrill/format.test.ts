@@ -8,6 +8,7 @@ import { fc, test } from '@fast-check/vitest';
 import type { EventTime, IpInfo, PacketEvent, ScriptEvent, SyscallEvent, TcpFlags, TcpOption, TimeValue } from '../../../tools/packetdrill/ast.js';
 import type { Expr } from '../../../tools/packetdrill/expr.js';
 import { formatCString, formatEvent, formatExpr, formatNode, formatPacket } from '../../../tools/packetdrill/format.js';
+import { tcpOptionBytes } from '../../../tools/packetdrill/packet.js';
 import { parseScript, secondsToUsecs } from '../../../tools/packetdrill/parser.js';
 import { oneEvent, stripLocs } from './helpers.js';
 
@@ -122,7 +123,9 @@ const tcpOption: fc.Arbitrary<TcpOption> = fc.oneof(
 
 const tcpFlags: fc.Arbitrary<TcpFlags> = fc
   .oneof(
-    fc.tuple(fc.subarray(['F', 'S', 'R', 'P', 'U', 'E', 'W', 'A']), fc.constantFrom('', '.', '.0', '.5', '.7')).map(([ls, tail]) => ls.join('') + tail),
+    fc.tuple(fc.subarray(['F', 'S', 'R', 'P', 'U', 'E', 'W', 'A']), fc.constantFrom('', '.')).map(([ls, tail]) => ls.join('') + tail),
+    // An ACE digit only without E/W/A (tcp_packet.c rejects the mix).
+    fc.tuple(fc.subarray(['F', 'S', 'R', 'P', 'U']), fc.nat(7)).map(([ls, ace]) => `${ls.join('')}.${ace}`),
     fc.constant('-'),
   )
   .filter((t) => t !== '')
@@ -130,8 +133,19 @@ const tcpFlags: fc.Arbitrary<TcpFlags> = fc
     const has = (ch: string): boolean => text.includes(ch);
     const ace = /\.([0-7])$/.exec(text)?.[1];
     const f = { text, fin: has('F'), syn: has('S'), rst: has('R'), psh: has('P'), ack: has('.'), urg: has('U'), ece: has('E'), cwr: has('W'), ae: has('A') };
-    return ace === undefined ? f : { ...f, ace: Number(ace) };
+    if (ace === undefined) return f;
+    const n = Number(ace);
+    return n === 0 ? { ...f, ace: n } : { ...f, ece: (n & 1) !== 0, cwr: (n & 2) !== 0, ae: (n & 4) !== 0, ace: n };
   });
+
+/** Options padded with NOPs to a multiple of 4 bytes and within the 40-byte limit. */
+const paddedOptions: fc.Arbitrary<TcpOption[]> = fc
+  .array(tcpOption, { maxLength: 5 })
+  .map((opts) => {
+    const total = opts.reduce((a, o) => a + (tcpOptionBytes(o) ?? 0), 0);
+    return [...opts, ...Array.from({ length: (4 - (total % 4)) % 4 }, (): TcpOption => ({ kind: 'nop', loc }))];
+  })
+  .filter((opts) => opts.reduce((a, o) => a + (tcpOptionBytes(o) ?? 0), 0) <= 40);
 
 const ipInfo = (outbound: boolean, allowEcn: boolean): fc.Arbitrary<IpInfo | undefined> =>
   fc.option(
@@ -163,7 +177,7 @@ const packetEvent: fc.Arbitrary<PacketEvent> = fc.boolean().chain((outbound) => 
       ack: fc.option(fc.nat(U32), { nil: undefined }),
       win: outbound ? fc.option(fc.nat(0xffff), { nil: undefined }) : fc.nat(0xffff),
       urg: fc.option(fc.nat(0xffff), { nil: undefined }),
-      options: outbound ? fc.oneof(fc.array(tcpOption, { maxLength: 5 }), fc.constant('any' as const)) : fc.array(tcpOption, { maxLength: 5 }),
+      options: outbound ? fc.oneof(paddedOptions, fc.constant('any' as const)) : paddedOptions,
     })
     .map((b) => JSON.parse(JSON.stringify({ protocol: 'tcp', ...b })) as PacketEvent['body']);
   const udpBody = fc.record({ ports, len: fc.nat(0xffff) }).map((b) => JSON.parse(JSON.stringify({ protocol: 'udp', ...b })) as PacketEvent['body']);
@@ -203,8 +217,8 @@ describe('format then parse', () => {
   it('prints expressions and options as packetdrill writes them', () => {
     const e = oneEvent('+0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_flags=0}, MSG_NOSIGNAL|MSG_MORE) = 10');
     expect(e.kind === 'syscall' && e.args.map(formatExpr)).toEqual(['4', '{msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_flags=0}', 'MSG_NOSIGNAL|MSG_MORE']);
-    const p = oneEvent('+0 > [ect0] SW. 0:0(0) ack 1 <mss 1460,sackOK,TS val 1 ecr 2,nop,wscale 8,FO,ECN e1b 1 ceb 0 e0b 1>');
-    expect(p.kind === 'packet' && formatPacket(p)).toBe('> [ect0] SW. 0:0(0) ack 1 <mss 1460,sackOK,TS val 1 ecr 2,nop,wscale 8,FO,ECN e1b 1 ceb 0 e0b 1>');
+    const p = oneEvent('+0 > [ect0] SW. 0:0(0) ack 1 <mss 1460,sackOK,TS val 1 ecr 2,nop,wscale 8,FO,ECN e1b 1 ceb 0 e0b 1,nop,nop,nop>');
+    expect(p.kind === 'packet' && formatPacket(p)).toBe('> [ect0] SW. 0:0(0) ack 1 <mss 1460,sackOK,TS val 1 ecr 2,nop,wscale 8,FO,ECN e1b 1 ceb 0 e0b 1,nop,nop,nop>');
     expect(p.kind === 'packet' && p.body.protocol === 'tcp' && p.body.options !== 'any' && p.body.options.map(formatNode)).toEqual([
       'mss 1460',
       'sackOK',
@@ -213,6 +227,9 @@ describe('format then parse', () => {
       'wscale 8',
       'FO',
       'ECN e1b 1 ceb 0 e0b 1',
+      'nop',
+      'nop',
+      'nop',
     ]);
     expect(formatNode(p as ScriptEvent)).toBe(formatEvent(p));
   });

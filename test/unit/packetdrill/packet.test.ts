@@ -88,7 +88,9 @@ describe('TCP packet lines', () => {
     expect(tcp('+0 < SEW 0:0(0) win 100').flags).toMatchObject({ syn: true, ece: true, cwr: true, ae: false });
     expect(tcp('+0 < SEWA 0:0(0) win 100').flags).toMatchObject({ ae: true });
     expect(tcp('+0 > EAP. 1:1(0) ack 1').flags).toMatchObject({ ece: true, ae: true, psh: true, ack: true });
-    expect(tcp('+0 > .5 1:1(0) ack 1').flags).toMatchObject({ text: '.5', ack: true, ace: 5 });
+    // ACE 5 = 0b101: ECE and AE set, CWR clear (tcp_packet.c derives the bits from the digit).
+    expect(tcp('+0 > .5 1:1(0) ack 1').flags).toMatchObject({ text: '.5', ack: true, ace: 5, ece: true, cwr: false, ae: true });
+    expect(tcp('+0 > P.2 1:1(0) ack 1').flags).toMatchObject({ psh: true, ace: 2, ece: false, cwr: true, ae: false });
     expect(tcp('+0 < - 1:1(0) win 10').flags).toMatchObject({ text: '-', ack: false, syn: false });
   });
 
@@ -99,7 +101,7 @@ describe('TCP packet lines', () => {
   });
 
   it('reads timestamps, SACK blocks, md5, fast open cookies and eol', () => {
-    const b = tcp('+0 < . 1:1(0) ack 1 win 257 <nop,nop,TS val 12 ecr 100,nop,nop,sack 1001:2001 3001:4001,eol>');
+    const b = tcp('+0 < . 1:1(0) ack 1 win 257 <nop,nop,TS val 12 ecr 100,nop,nop,sack 1001:2001 3001:4001>');
     expect(b.options).toMatchObject([
       { kind: 'nop' },
       { kind: 'nop' },
@@ -107,14 +109,18 @@ describe('TCP packet lines', () => {
       { kind: 'nop' },
       { kind: 'nop' },
       { kind: 'sack', blocks: [{ left: 1001, right: 2001 }, { left: 3001, right: 4001 }] },
-      { kind: 'eol' },
     ]);
-    expect(tcp('+0 < . 1:1(0) ack 1 win 5 <md5 000102030405060708090a0b0c0d0e0f>').options).toMatchObject([
+    expect(tcp('+0 > . 1:1(0) <nop,nop,nop,eol>').options).toMatchObject([{}, {}, {}, { kind: 'eol' }]);
+    expect(tcp('+0 < . 1:1(0) ack 1 win 5 <md5 000102030405060708090a0b0c0d0e0f,nop,nop>').options).toMatchObject([
       { kind: 'md5', hex: '000102030405060708090a0b0c0d0e0f' },
+      {},
+      {},
     ]);
     expect(tcp('+0 > S 0:0(0) <mss 1460,FO,nop,nop>').options).toMatchObject([{ kind: 'mss' }, { kind: 'fastOpen', cookie: '' }, {}, {}]);
-    expect(tcp('+0 > S 0:0(0) <FO abcd1234, FOEXP 00abaaabe8e954c2>').options).toMatchObject([
+    expect(tcp('+0 > S 0:0(0) <FO abcd1234,nop,nop, FOEXP 00abaaabe8e954c2>').options).toMatchObject([
       { kind: 'fastOpen', cookie: 'abcd1234' },
+      {},
+      {},
       { kind: 'fastOpenExp', cookie: '00abaaabe8e954c2' },
     ]);
   });
@@ -133,6 +139,11 @@ describe('TCP packet lines', () => {
   it('distinguishes omitted options (none) from <...> (do not check)', () => {
     expect(tcp('+0 > P. 1:201(200) ack 1').options).toEqual([]);
     expect(tcp('+0 > S 0:0(0) <...>').options).toBe('any');
+  });
+
+  it('checks option padding and size like packetdrill (header a multiple of 4 bytes, at most 40 option bytes)', () => {
+    expect(tcp('+0 > S 0:0(0) <mss 1460,nop,wscale 8>').options).toHaveLength(3);
+    expect(tcp('+0 > S 0:0(0) <FOEXP TFO_COOKIE,nop>').options).toHaveLength(2); // size unknown until -D substitution
   });
 
   it("keeps a fuzzing extension's { ... } annotation verbatim", () => {
