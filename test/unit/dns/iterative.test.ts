@@ -288,4 +288,17 @@ describe('cache hygiene (RFC 2181 §5.4.1)', () => {
     expect(drive(r, servers(), 0, poison).end.kind).toBe('answer');
     expect(cache.get('www.victim.org', 'A', 0)).toBeUndefined();
   });
+
+  test('an answer for a CNAME target outside the server\'s zone is ignored and the target looked up properly', () => {
+    const cache = new DnsCache();
+    const forge = (world: Map<string, Zone[]>, server: string, q: Question, tcp: boolean) => {
+      const reply = defaultRespond(world, server, q, tcp);
+      if (server !== EXAMPLE_COM_ADDR || reply === undefined) return reply;
+      return { ...reply, answers: [...(reply.answers ?? []), { name: 'host.example.net', type: 'A' as const, ttl: 999, class: 'IN' as const, data: '6.6.6.6' }] };
+    };
+    const r = new IterativeResolver({ name: 'outside.example.com', type: 'A' }, { rootHints: HINTS, cache });
+    const run = drive(r, servers(), 0, forge);
+    expect(rrs(answerOf(run).answers)).toEqual(['outside.example.com CNAME host.example.net', 'host.example.net A 198.51.100.10']);
+    expect(run.log.at(-1)).toBe(`${EXAMPLE_NET_ADDR} host.example.net A`);
+  });
 });
