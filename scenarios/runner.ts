@@ -69,9 +69,16 @@ export async function runScenario(name: string, opts: RunOptions): Promise<Scena
   try {
     result = await sim.run();
   } catch (e) {
-    writer?.flush(); // the batches so far stay readable; the missing end frame marks the run as cut short
+    // A broken invariant inside the simulator: the recording still ends cleanly, with the error as its outcome, so
+    // a replay can show that the same run fails the same way.
+    writer?.finish({ status: 'crashed', message: crashMessage(e), timeNs: sim.now });
     throw e;
   }
   if (writer) writer.finish({ status: result.status, message: result.message, timeNs: result.timeNs });
   return { def, params, result, net, hooks, recordedEvents: writer?.events ?? 0 };
+}
+
+/** The one-line message a crash is recorded with. */
+export function crashMessage(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }

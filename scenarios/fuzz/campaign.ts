@@ -36,16 +36,20 @@ export function propertyOrThrow(name: string): Property {
   return p;
 }
 
+/** Checks a property; an exception from the simulator (a broken invariant) is a failure too, not a crash. */
+export async function safeCheck(p: Property, s: ScenarioData): Promise<string | null> {
+  try {
+    return await p.check(s);
+  } catch (e) {
+    return `the simulator threw: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
 /** Runs one numbered run of a campaign. */
 export async function checkRun(property: string, seed: number, run: number, profile: string | null = null): Promise<RunOutcome> {
   const p = propertyOrThrow(property);
   const s = scenarioFor(p, seed, run, profile);
-  let message: string | null;
-  try {
-    message = await p.check(s);
-  } catch (e) {
-    message = `the simulator threw: ${e instanceof Error ? e.message : String(e)}`;
-  }
+  const message = await safeCheck(p, s);
   return { run, ok: message === null, message, ops: countOps(s), faults: s.faults.length };
 }
 

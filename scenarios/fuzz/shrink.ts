@@ -64,7 +64,7 @@ function* candidates(s: ScenarioData): Generator<ScenarioData> {
   // Milder settings.
   for (let li = 0; li < s.links.length; li++) {
     for (const k of ['loss', 'duplicate', 'reorder', 'corrupt', 'jitterMs', 'latencyMs', 'reorderDelayMs'] as const) {
-      if (s.links[li]![k] === undefined || s.links[li]![k] === 0) continue;
+      if (s.links[li]![k] === undefined) continue;
       const c = clone(s);
       delete c.links[li]![k];
       yield c;

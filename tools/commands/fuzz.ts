@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { checkRun, propertyOrThrow, scenarioFor, shardRuns, type RunOutcome } from '../../scenarios/fuzz/campaign.js';
+import { checkRun, propertyOrThrow, safeCheck, scenarioFor, shardRuns, type RunOutcome } from '../../scenarios/fuzz/campaign.js';
 import { PROPERTIES } from '../../scenarios/fuzz/properties.js';
 import { countOps, shrinkScenario } from '../../scenarios/fuzz/shrink.js';
 import { formatScenario } from '../../scenarios/data/format.js';
@@ -124,14 +124,18 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
     let message = first.message!;
     if (!values['no-shrink']) {
       const before = { ops: countOps(scenario), faults: scenario.faults.length };
-      const sh = await shrinkScenario(scenario, message, (s) => prop.check(s));
+      const sh = await shrinkScenario(scenario, message, (s) => safeCheck(prop, s));
       scenario = sh.scenario;
       message = sh.message;
       console.log(`  shrunk from ${before.ops} operations and ${before.faults} faults to ${countOps(scenario)} operations and ${scenario.faults.length} faults (${sh.attempts} attempts)`);
     }
     mkdirSync(outDir, { recursive: true });
     const file = join(outDir, `fuzz-${name}-seed${seed}-run${first.run}${profile ? `-${profile}` : ''}.socksim`);
-    await runData(scenario, { record: file, meta: { property: name, message, campaignSeed: seed, run: first.run, profile } });
+    try {
+      await runData(scenario, { record: file, meta: { property: name, message, campaignSeed: seed, run: first.run, profile } });
+    } catch {
+      // The simulator threw on this case: the recording ends with that crash as its outcome, which replay checks.
+    }
     console.log(`  minimal case (${message}):`);
     for (const line of formatScenario(scenario)) console.log(`    ${line}`);
     console.log(`  saved: ${file}`);

@@ -49,6 +49,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
     console.log(`replay of ${what}: the ${t.eventsRead} events in its whole batches are identical`);
     return 0;
   }
-  console.log(`replay of ${what}: identical (${rep.matched} events)`);
+  const crash = rep.end.status === 'crashed' ? `; the run ends as recorded, with the simulator throwing ${rep.end.message}` : '';
+  const fuzz = rep.header.meta && typeof rep.header.meta.property === 'string'
+    ? `\nrecorded as a failure of property ${rep.header.meta.property}: ${String(rep.header.meta.message)}` : '';
+  console.log(`replay of ${what}: identical (${rep.matched} events)${crash}${fuzz}`);
   return 0;
 }
