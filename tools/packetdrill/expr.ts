@@ -102,12 +102,15 @@ export function intValue(text: string): number {
   return text.startsWith('0x') ? parseInt(text.slice(2), 16) : parseInt(text, 10);
 }
 
-/** Parse one expression: `primary ('|' primary)*`. */
-export function parseExpr(c: Cursor): Expr {
-  const first = parsePrimary(c);
+/**
+ * Parse one expression: `primary ('|' primary)*`. With `calls` false (a syscall result),
+ * a word followed by `(` stays a word, so `= O_RDWR (flags)` reads the parenthesis as the note.
+ */
+export function parseExpr(c: Cursor, calls = true): Expr {
+  const first = parsePrimary(c, calls);
   if (!c.isPunct('|')) return first;
   const operands: Expr[] = [first];
-  while (c.eatPunct('|')) operands.push(parsePrimary(c));
+  while (c.eatPunct('|')) operands.push(parsePrimary(c, calls));
   return { kind: 'or', operands, loc: first.loc };
 }
 
@@ -125,7 +128,7 @@ export function parseExprList(c: Cursor, close: string, context: string): Expr[]
 
 const EXPRESSION = 'an expression (integer, symbol, string, ..., [list] or {struct})';
 
-function parsePrimary(c: Cursor): Expr {
+function parsePrimary(c: Cursor, calls: boolean): Expr {
   const t = c.peek();
   const loc = tokenLoc(t);
   switch (t.kind) {
@@ -144,6 +147,10 @@ function parsePrimary(c: Cursor): Expr {
       return { kind: 'string', value, prefix, loc };
     }
     case 'word':
+      if (!calls) {
+        c.next();
+        return { kind: 'word', name: t.text, loc };
+      }
       return parseWordForm(c);
     case 'punct':
       if (t.text === '[') {

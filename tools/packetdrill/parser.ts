@@ -75,15 +75,10 @@ function parseEventTime(c: Cursor): EventTime {
   return { kind: 'absoluteRange', start, end: parseTimeValue(c, "the end of the time range after '~'") };
 }
 
-/** A syscall result: an expression, but a bare word is never taken as a call (`= X (note)`). */
+/** A syscall result: an expression in which a word is never taken as a call (`= X (note)`). */
 function parseResult(c: Cursor): Expr {
-  const t = c.peek();
-  if (t.kind === 'word') {
-    c.next();
-    return { kind: 'word', name: t.text, loc: tokenLoc(t) };
-  }
-  if (t.kind === 'punct' && t.text === '(') c.fail('the expected return value (e.g. 0, -1, ...)');
-  return parseExpr(c);
+  if (c.isPunct('(')) c.fail('the expected return value (e.g. 0, -1, ...)');
+  return parseExpr(c, false);
 }
 
 /** `name(args) = result [ERRNO] [(note)]`, the name being the current token. */

@@ -42,6 +42,13 @@ describe('syscall results', () => {
     expect(eventOf('+0 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)', 'syscall')).toMatchObject({ result: { kind: 'int', value: 2, text: '0x2' }, note: 'flags O_RDWR' });
   });
 
+  it('reads a symbolic OR result followed by a note', () => {
+    const e = eventOf('+0 fcntl(3, F_GETFL) = O_RDWR|O_NONBLOCK (flags O_RDWR|O_NONBLOCK)', 'syscall');
+    expect(stripLocs(e.result)).toEqual({ kind: 'or', operands: [{ kind: 'word', name: 'O_RDWR' }, { kind: 'word', name: 'O_NONBLOCK' }] });
+    expect(e.note).toBe('flags O_RDWR|O_NONBLOCK');
+    expect(eventOf('+0 f() = X (note)', 'syscall')).toMatchObject({ result: { kind: 'word', name: 'X' }, note: 'note' });
+  });
+
   it('accepts ... as a result and empty argument lists', () => {
     expect(eventOf('+0 getpid() = ...', 'syscall')).toMatchObject({ args: [], result: { kind: 'ellipsis' } });
   });
