@@ -53,6 +53,11 @@ describe('positive answers (RFC 1034 §4.3.2 step 3a)', () => {
     expect(rrs(srv.additionals)).toEqual(['sip.example.com A 192.0.2.60']);
   });
 
+  test('QTYPE * (ANY) returns every RRset at the name (RFC 1034 §4.3.2 step 3a "if QTYPE is *")', () => {
+    const r = ask({ type: 'query', id: 1, questions: [{ name: 'www.example.com', type: 'ANY' as never }] });
+    expect(rrs(r.answers)).toEqual(['www.example.com A 192.0.2.80', 'www.example.com A 192.0.2.81', 'www.example.com AAAA 2001:db8::80']);
+  });
+
   test('TXT keeps its character-strings, and answering does not alter the zone', () => {
     const before = JSON.stringify(exampleCom.records);
     const r = ask(query('txt.example.com', 'TXT'));
