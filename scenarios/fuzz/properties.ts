@@ -9,6 +9,7 @@ import type { DataTrace, OpResult } from '../data/interpret.js';
 import { runData, type DataRun } from '../data/run.js';
 import type { ScenarioData } from '../data/schema.js';
 import { scenarioArb, SMALL, type OpFamily, type ScenarioSize } from './arbitraries.js';
+import { templateScenarioArb } from './templates.js';
 
 /** A checkable property. */
 export interface Property {
@@ -17,6 +18,8 @@ export interface Property {
   /** Operation families to generate. */
   families: OpFamily[];
   size?: ScenarioSize;
+  /** A generator of its own (structured workloads), instead of random operation lists. */
+  arbitrary?: () => fc.Arbitrary<ScenarioData>;
   /** Checks one scenario; null when it holds. */
   check(s: ScenarioData): Promise<string | null>;
 }
@@ -56,6 +59,20 @@ async function withRun(s: ScenarioData, f: (d: DataRun) => string | null): Promi
   return f(d);
 }
 
+/** The first violated expectation (or unfinished process) of a run, or null. */
+async function expectationFailure(s: ScenarioData): Promise<string | null> {
+  return withRun(s, (d) => {
+    const f = d.trace.failures[0];
+    if (f) return `process ${f.process} op #${f.index} (${f.op}) returned ${f.actual}, Linux gives ${f.expected}`;
+    const stuck = d.trace.finished.findIndex((x) => !x);
+    if (stuck >= 0) {
+      const p = d.run.result.processes[stuck];
+      return `process ${stuck} never finished (blocked in ${p?.blockedIn ?? 'a call'})`;
+    }
+    return null;
+  });
+}
+
 /** Recording hash of one run. */
 async function recordingHash(s: ScenarioData): Promise<string> {
   const out = new MemoryOutput();
@@ -70,6 +87,19 @@ export const PROPERTIES: Property[] = [
     description: 'UDP datagrams arrive intact with their boundaries (or are lost), never corrupted, merged or split',
     families: ['udp'],
     check: (s) => withRun(s, (d) => checkDatagrams(d.trace)),
+  },
+  {
+    name: 'expectations',
+    description: 'structured workloads get the results Linux gives (bind conflicts, exchanges, MSG_PEEK…)',
+    families: ['udp'],
+    arbitrary: () => templateScenarioArb(),
+    check: async (s) => {
+      const broken = await expectationFailure(s);
+      if (broken === null || !s.profile || s.profile === 'linux') return broken;
+      // On a deviation profile, a case counts only if Linux itself meets the expectations: the property measures
+      // what the profile changes, not an expectation a shrink step made meaningless.
+      return (await expectationFailure({ ...s, profile: 'linux' })) === null ? broken : null;
+    },
   },
   {
     name: 'determinism',
@@ -90,5 +120,5 @@ export function findProperty(name: string): Property | undefined {
 
 /** The arbitrary a property generates from. */
 export function propertyArb(p: Property): fc.Arbitrary<ScenarioData> {
-  return scenarioArb(p.families, p.size ?? SMALL);
+  return p.arbitrary ? p.arbitrary() : scenarioArb(p.families, p.size ?? SMALL);
 }
