@@ -58,6 +58,17 @@ function defaultRespond(world: Map<string, Zone[]>, server: string, question: Qu
   return decode(Buffer.from(message!));
 }
 
+/** The fake network, except that replies from `server` pass through `edit` (a spoofer or a sloppy server). */
+function tampered(server: string, edit: (reply: Packet) => Packet): typeof defaultRespond {
+  return (world, at, question, tcp) => {
+    const reply = defaultRespond(world, at, question, tcp);
+    return at === server && reply !== undefined ? edit(reply) : reply;
+  };
+}
+
+/** A forged A record. */
+const forged = (name: string) => ({ name, type: 'A' as const, ttl: 999, class: 'IN' as const, data: '6.6.6.6' });
+
 /** Resolves `name`/`type` against `world` with a fresh or given cache. */
 function resolve(name: string, type: Question['type'], options: Partial<IterativeOptions> = {}, world = servers(), startNs = 0): Run {
   const cache = options.cache ?? new DnsCache();
@@ -222,8 +233,7 @@ describe('failures and limits', () => {
   });
 
   test('a reply to a different question is not accepted (RFC 5452 §4.1)', () => {
-    const spoof = (world: Map<string, Zone[]>, server: string, q: Question, tcp: boolean) =>
-      server === ROOT_ADDR ? { ...defaultRespond(world, server, q, tcp)!, questions: [{ name: 'evil.example', type: 'A' as const }] } : defaultRespond(world, server, q, tcp);
+    const spoof = tampered(ROOT_ADDR, (reply) => ({ ...reply, questions: [{ name: 'evil.example', type: 'A' }] }));
     const r = new IterativeResolver({ name: 'www.example.com', type: 'A' }, { rootHints: HINTS, cache: new DnsCache(), attemptsPerServer: 1 });
     const run = drive(r, servers(), 0, spoof);
     expect(run.log).toEqual([`${ROOT_ADDR} www.example.com A`]);
@@ -279,11 +289,7 @@ describe('failures and limits', () => {
 describe('cache hygiene (RFC 2181 §5.4.1)', () => {
   test('additional records that are not glue for the referral are not cached', () => {
     const cache = new DnsCache();
-    const poison = (world: Map<string, Zone[]>, server: string, q: Question, tcp: boolean) => {
-      const reply = defaultRespond(world, server, q, tcp);
-      if (server !== ROOT_ADDR || reply === undefined) return reply;
-      return { ...reply, additionals: [...(reply.additionals ?? []), { name: 'www.victim.org', type: 'A' as const, ttl: 999, class: 'IN' as const, data: '6.6.6.6' }] };
-    };
+    const poison = tampered(ROOT_ADDR, (reply) => ({ ...reply, additionals: [...(reply.additionals ?? []), forged('www.victim.org')] }));
     const r = new IterativeResolver({ name: 'www.example.com', type: 'A' }, { rootHints: HINTS, cache });
     expect(drive(r, servers(), 0, poison).end.kind).toBe('answer');
     expect(cache.get('www.victim.org', 'A', 0)).toBeUndefined();
@@ -291,11 +297,7 @@ describe('cache hygiene (RFC 2181 §5.4.1)', () => {
 
   test('an answer for a CNAME target outside the server\'s zone is ignored and the target looked up properly', () => {
     const cache = new DnsCache();
-    const forge = (world: Map<string, Zone[]>, server: string, q: Question, tcp: boolean) => {
-      const reply = defaultRespond(world, server, q, tcp);
-      if (server !== EXAMPLE_COM_ADDR || reply === undefined) return reply;
-      return { ...reply, answers: [...(reply.answers ?? []), { name: 'host.example.net', type: 'A' as const, ttl: 999, class: 'IN' as const, data: '6.6.6.6' }] };
-    };
+    const forge = tampered(EXAMPLE_COM_ADDR, (reply) => ({ ...reply, answers: [...(reply.answers ?? []), forged('host.example.net')] }));
     const r = new IterativeResolver({ name: 'outside.example.com', type: 'A' }, { rootHints: HINTS, cache });
     const run = drive(r, servers(), 0, forge);
     expect(rrs(answerOf(run).answers)).toEqual(['outside.example.com CNAME host.example.net', 'host.example.net A 198.51.100.10']);
