@@ -9,6 +9,7 @@ import { replayCommand, REPLAY_HELP } from './commands/replay.js';
 import { pcapCommand, PCAP_HELP } from './commands/pcap.js';
 import { fuzzCommand, FUZZ_HELP } from './commands/fuzz.js';
 import { profilesCommand, PROFILES_HELP } from './commands/profiles.js';
+import { shrinkCommand, SHRINK_HELP } from './commands/shrink.js';
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -21,6 +22,7 @@ const commands: Record<string, Command> = {
   replay: { run: replayCommand, help: REPLAY_HELP, summary: 're-run a recording and compare it event by event' },
   pcap: { run: pcapCommand, help: PCAP_HELP, summary: 'export a recording\'s frames as a pcap for Wireshark/tshark' },
   fuzz: { run: fuzzCommand, help: FUZZ_HELP, summary: 'check properties on generated scenarios; shrink and save failures' },
+  shrink: { run: shrinkCommand, help: SHRINK_HELP, summary: 'shrink a recorded failing case again against its property' },
   profiles: { run: profilesCommand, help: PROFILES_HELP, summary: 'list the stack profiles (linux and documented deviations)' },
 };
 
