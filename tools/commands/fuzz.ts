@@ -2,6 +2,7 @@
  * `socksim fuzz [PROPERTY]`: generates scenarios, checks properties, and on failure shrinks the lowest-numbered
  * failing run, saves it as a recording and prints the op list and the command that replays it.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -116,6 +117,9 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     const fails = outcomes.filter((o) => !o.ok);
     console.log(`${name}: ${outcomes.length} runs, ${outcomes.length - fails.length} passed, ${fails.length} failed in ${wall.toFixed(1)} s (${(outcomes.length / wall).toFixed(1)} runs/s)`);
+    // A digest of every run's outcome: equal digests mean equal results (it does not depend on --workers).
+    const digest = createHash('sha256').update(JSON.stringify(outcomes)).digest('hex').slice(0, 16);
+    console.log(`  results digest ${digest}`);
     if (fails.length === 0) continue;
     failedProps++;
     const first = fails[0]!;
