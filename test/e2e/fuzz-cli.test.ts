@@ -39,6 +39,7 @@ describe('socksim fuzz (issue 7 must-show 2, 3)', () => {
     expect(rep.status).toBe(0);
     expect(rep.stdout).toMatch(/identical/);
     expect(rep.stdout).toContain(`recorded as a failure of property expectations: ${msg}`);
+    expect(rep.stdout).toContain(`property expectations fails again: ${msg}`);
     expect(join(dir)).toBeTruthy();
   });
 });

@@ -4,6 +4,10 @@ import { formatDivergence } from '../../sim/replay.js';
 import { RecordingError } from '../../sim/recording-reader.js';
 import { replayFile } from '../../scenarios/replay.js';
 import { parse, UsageError } from '../args.js';
+import { DATA_SCENARIO } from '../../scenarios/data/register.js';
+import { validateScenario } from '../../scenarios/data/load.js';
+import { safeCheck } from '../../scenarios/fuzz/campaign.js';
+import { findProperty } from '../../scenarios/fuzz/properties.js';
 
 export const REPLAY_HELP = `usage: socksim replay FILE
 
@@ -50,8 +54,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const crash = rep.end.status === 'crashed' ? `; the run ends as recorded, with the simulator throwing ${rep.end.message}` : '';
-  const fuzz = rep.header.meta && typeof rep.header.meta.property === 'string'
-    ? `\nrecorded as a failure of property ${rep.header.meta.property}: ${String(rep.header.meta.message)}` : '';
-  console.log(`replay of ${what}: identical (${rep.matched} events)${crash}${fuzz}`);
+  console.log(`replay of ${what}: identical (${rep.matched} events)${crash}`);
+  const prop = rep.header.meta?.property;
+  if (typeof prop === 'string' && rep.header.scenario.name === DATA_SCENARIO && findProperty(prop)) {
+    // A saved fuzz failure: check its property again on the same case, so the user sees the failure itself recur.
+    console.log(`recorded as a failure of property ${prop}: ${String(rep.header.meta!.message)}`);
+    const now = await safeCheck(findProperty(prop)!, validateScenario(rep.header.scenario.params));
+    console.log(now === null ? `property ${prop} now HOLDS on this case (the failure is gone)` : `property ${prop} fails again: ${now}`);
+  }
   return 0;
 }
