@@ -1,13 +1,15 @@
 /**
  * `npm run bench [NAME...]`: runs benchmarks and prints their numbers (never pass/fail: targets are compared by
- * reading the ratios). Names: queue, recording.
+ * reading the ratios). Names: queue, recording, fuzz.
  */
 import { printQueueBench } from './queue.js';
 import { printRecordingBench } from './recording.js';
+import { printFuzzBench } from './fuzz.js';
 
 const benches: Record<string, () => Promise<void>> = {
   queue: () => printQueueBench(),
   recording: () => printRecordingBench(),
+  fuzz: () => printFuzzBench(),
 };
 
 async function main(names: string[]): Promise<void> {
