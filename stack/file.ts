@@ -29,6 +29,8 @@ export abstract class FileObject {
   readonly watchers = new Set<Watcher>();
   /** Open file descriptions referring to this object. */
   openCount = 0;
+  /** Those descriptions (the AF_UNIX garbage collector walks them). */
+  readonly descriptions = new Set<OpenFile>();
 
   /** The current readiness mask (POLLIN, POLLOUT, POLLERR, POLLHUP, POLLRDHUP, POLLPRI…). */
   abstract poll(): number;
@@ -45,6 +47,9 @@ export abstract class FileObject {
   write(_file: OpenFile, _data: Uint8Array): number {
     return -Errno.EINVAL;
   }
+
+  /** Called when every remaining reference to a description is in flight (unix_gc looks for cycles then). */
+  onlyInflight(_file: OpenFile): void {}
 
   /** Whether epoll_ctl may register it: regular files and directories answer EPERM (epoll_ctl(2)). */
   get epollable(): boolean {
@@ -84,6 +89,8 @@ export class OpenFile {
   refs = 0;
   /** The file offset (regular files): shared by every fd of this description, as lseek(2) says. */
   pos = 0;
+  /** References held by messages in flight (SCM_RIGHTS in a socket's queue), a subset of `refs`. */
+  inflight = 0;
   /** Run once when the last reference goes (eventpoll_release drops the epoll items keyed on this file). */
   readonly onRelease = new Set<() => void>();
   constructor(
@@ -92,6 +99,7 @@ export class OpenFile {
     public flags: number,
   ) {
     obj.openCount++;
+    obj.descriptions.add(this);
   }
 
   /** Whether O_NONBLOCK is set. */
@@ -118,9 +126,13 @@ export class OpenFile {
   /** Drops a reference; the last one releases the object if no other description refers to it. */
   unref(): void {
     if (this.refs <= 0) throw new Error('OpenFile reference count underflow');
-    if (--this.refs > 0) return;
+    if (--this.refs > 0) {
+      if (this.refs === this.inflight) this.obj.onlyInflight(this);
+      return;
+    }
     for (const h of [...this.onRelease]) h();
     this.onRelease.clear();
+    this.obj.descriptions.delete(this);
     if (--this.obj.openCount === 0) this.obj.release();
   }
 }

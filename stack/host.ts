@@ -15,6 +15,7 @@ import { Sys, type SocketFactory } from './sys.js';
 import { AF_INET, IPPROTO_UDP, SOCK_DGRAM } from './constants.js';
 import { Errno } from './errno.js';
 import { UdpSocket } from './udp-socket.js';
+import { unixSocket } from './unix/index.js';
 import type { Ipv4Meta } from './ipv4.js';
 import { WireError } from './wire/errors.js';
 import { parseEthernet, ETHERTYPE_IPV4, MAC_BROADCAST, type EthernetRepr } from './wire/ethernet.js';
@@ -55,6 +56,7 @@ export class Host {
     this.ipv4 = new Ipv4Layer(this);
     this.udp = new UdpLayer(this);
     this.socketFactories.set(AF_INET, inetSocket);
+    this.socketFactories.set(1 /* AF_UNIX */, unixSocket);
   }
 
   /** The simulator. */

@@ -110,6 +110,8 @@ export abstract class Socket extends FileObject {
   boundDevice = 0;
   /** SO_PEERCRED: the peer's credentials captured at connect/listen time, or null. */
   peerCred: Ucred | null = null;
+  /** Credentials of the process making the current call (set by the syscall layer before connect/listen/socketpair). */
+  callerCred: Ucred | null = null;
 
   constructor(
     readonly host: Host,
@@ -157,6 +159,14 @@ export abstract class Socket extends FileObject {
   /** recvmsg(2) that may return ancillary data; `controlLen` is msg_controllen. Defaults to `recvmsg`. */
   recvmsgEx(len: number, flags: number, _controlLen: number): RecvResult | number {
     return this.recvmsg(len, flags);
+  }
+
+  /**
+   * Whether a blocking receive that finds nothing ends at once with 0 instead of waiting: AF_UNIX datagram sockets
+   * after SHUT_RD (__skb_wait_for_more_packets). A non-blocking one still gets EAGAIN.
+   */
+  blockingRecvEnds(): boolean {
+    return false;
   }
 
   /** Whether a send that fails with EPIPE raises SIGPIPE (stream sockets do: sk_stream_error, unix_stream_sendmsg). */

@@ -329,8 +329,10 @@ export class SysData extends SysSock {
     const attempt = (n: number, fl: number): RecvResult | number => sock.recvmsgEx(n, fl, ctlCap);
     const waitall = (flags & MSG_WAITALL) !== 0 && sock.byteStream && len > 0;
     if (!waitall || flags & MSG_PEEK) {
+      const blocking = !nonblock && !so.file.nonblocking;
       const r = await this.blockingLoop(so.file, nonblock, sock.rcvTimeoNs, what, () => {
         const x = attempt(len, flags & ~MSG_WAITALL);
+        if (x === -Errno.EAGAIN && blocking && sock.blockingRecvEnds()) return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: 0 };
         // MSG_PEEK|MSG_WAITALL waits until the whole length can be peeked (or the stream ends).
         if (waitall && typeof x !== 'number' && x.data.length > 0 && x.data.length < len && !x.control) return -Errno.EAGAIN;
         return x;

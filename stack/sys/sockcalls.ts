@@ -49,6 +49,7 @@ export class SysSock extends SysFd {
     const a = this.create(domain, type, protocol);
     if (typeof a === 'number') return this.done('socketpair', args, a);
     const b = this.create(domain, type, protocol) as Socket;
+    a.callerCred = this.cred();
     const r = a.socketpair(b);
     if (r < 0 || !Array.isArray(sv)) {
       for (const s of [a, b]) this.discard(s);
@@ -87,6 +88,7 @@ export class SysSock extends SysFd {
     return this.done('listen', [fd, backlog], this.withSock(fd, (s) => {
       const b = intArg(backlog);
       if (b === null) return -Errno.EINVAL;
+      s.callerCred = this.cred();
       return s.listen(b < 0 || b > SOMAXCONN ? SOMAXCONN : b);
     }));
   }
@@ -133,6 +135,7 @@ export class SysSock extends SysFd {
     if (typeof so === 'number') return this.done('connect', args, so);
     const b = sockaddrArgBytes(addr);
     if (typeof b === 'number') return this.done('connect', args, b);
+    so.sock.callerCred = this.cred();
     const r = so.sock.connect(b, so.file.nonblocking);
     if (r !== -Errno.EAGAIN || so.file.nonblocking) return this.done('connect', args, r);
     const w = await this.blockingLoop(so.file, false, so.sock.sndTimeoNs, `connect fd ${fd}`, () => so.sock.connectResult());
