@@ -242,7 +242,10 @@ export class Sim implements ProcessHost {
 
   /** Lets woken processes run, one at a time in wake order, until all have parked or exited. */
   private async settle(): Promise<void> {
+    // One budget for the whole settle, not per turn: processes that wake each other forever never let an event
+    // (hence a run bound) happen, and this budget is then all that ends the run.
     let spins = 0;
+    let turns = 0;
     while (this.active > 0) {
       if (this.active === this.runnable.length) {
         // Nobody is executing: the next woken process takes its turn, and runs until it parks or exits.
@@ -250,13 +253,16 @@ export class Sim implements ProcessHost {
         const resume = p.resume!;
         p.resume = null;
         resume(why);
-        spins = 0;
+        turns++;
       }
       await null;
       if (++spins > SETTLE_SPIN_LIMIT) {
         const waiting = new Set(this.runnable.map((r) => r.p));
         const names = this.procs.filter((p) => p.state === 'running' && !waiting.has(p)).map((p) => `${p.pid} (${p.name})`);
-        throw new ForeignAwaitError(`process ${names.join(', ')} is awaiting something outside the simulation (real I/O or a real timer?); simulated processes may only await socksim calls`);
+        const livelock = turns > 1
+          ? `, or processes keep waking each other with no virtual time passing (${turns} turns at ${formatTime(this.now)})`
+          : '';
+        throw new ForeignAwaitError(`process ${names.join(', ')} is awaiting something outside the simulation (real I/O or a real timer?)${livelock}; simulated processes may only await socksim calls`);
       }
     }
   }

@@ -368,6 +368,27 @@ describe('Sim run bounds and endings', () => {
     expect(r.timeNs).toBe(0);
   });
 
+  vtest('processes waking each other forever without virtual time passing end the run instead of hanging it', async () => {
+    // No event is involved, so no run bound applies; the settle loop's microtask budget must still end it.
+    const sim = new Sim({ seed: 0, maxEvents: 1000 });
+    const a = new WaitQueue(), b = new WaitQueue();
+    sim.spawn('pong', 'h', async (p) => {
+      for (;;) {
+        await p.block([b], null, 'pong');
+        a.wakeOne();
+      }
+    });
+    sim.spawn('ping', 'h', async (p) => {
+      for (;;) {
+        b.wakeOne();
+        await p.block([a], null, 'ping');
+      }
+    });
+    const err = await sim.run().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ForeignAwaitError);
+    expect((err as Error).message).toMatch(/keep waking each other with no virtual time passing/);
+  }, 20_000);
+
   vtest("status 'idle' when processes are blocked forever and no event is left", async () => {
     const sim = new Sim({ seed: 0 });
     const q = new WaitQueue();
