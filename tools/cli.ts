@@ -10,6 +10,7 @@ import { pcapCommand, PCAP_HELP } from './commands/pcap.js';
 import { fuzzCommand, FUZZ_HELP } from './commands/fuzz.js';
 import { profilesCommand, PROFILES_HELP } from './commands/profiles.js';
 import { shrinkCommand, SHRINK_HELP } from './commands/shrink.js';
+import { inspectCommand, INSPECT_HELP } from './commands/inspect.js';
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -24,6 +25,7 @@ const commands: Record<string, Command> = {
   fuzz: { run: fuzzCommand, help: FUZZ_HELP, summary: 'check properties on generated scenarios; shrink and save failures' },
   shrink: { run: shrinkCommand, help: SHRINK_HELP, summary: 'shrink a recorded failing case again against its property' },
   profiles: { run: profilesCommand, help: PROFILES_HELP, summary: 'list the stack profiles (linux and documented deviations)' },
+  inspect: { run: inspectCommand, help: INSPECT_HELP, summary: 'summarise a recording: processes, drops, errnos, TCP connections; --html page' },
 };
 
 function mainHelp(): string {
