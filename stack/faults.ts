@@ -46,6 +46,12 @@ export interface LinkParams {
   reorderDelayNs: number;
   /** Probability a frame gets one random bit flipped (checksums then catch it at the receiver). */
   corrupt: number;
+  /**
+   * Whether receiving NICs check the Ethernet FCS and drop corrupted frames themselves ('bad-fcs', as rx_crc_errors).
+   * Off by default: corruption then reaches IP, UDP, TCP and ICMP, whose checksums must catch it (a NIC with rx-fcs
+   * and rx-all on behaves so); ARP has no checksum, so a corrupted ARP packet is believed, as it would be.
+   */
+  fcs: boolean;
   /** 0 = unlimited. */
   rateBps: number;
   /** Drop-tail queue length in frames when rate-limited. */
@@ -90,6 +96,7 @@ export function faultRules(sim: Sim, link: string, p: LinkParams): FaultRule[] {
         const bit = s.int(0, f.bytes.length * 8 - 1);
         f.bytes = f.bytes.slice();
         f.bytes[bit >> 3]! ^= 1 << (bit & 7);
+        f.corrupt = true;
         sim.decide(s.name, 'flip-bit', [f.id, bit]);
         return PASS;
       },
@@ -129,4 +136,14 @@ export function faultRules(sim: Sim, link: string, p: LinkParams): FaultRule[] {
     });
   }
   return rules;
+}
+
+/** A rule that drops the frames `match` selects (a filter installed with `Link.addRule`). */
+export function dropIf(name: string, match: (f: FrameInFlight) => boolean, reason = 'rule'): FaultRule {
+  return { name, apply: (f) => (match(f) ? { kind: 'drop', reason } : PASS) };
+}
+
+/** A rule that delays the frames `match` selects by `ns`; with `reorder`, later frames may overtake them. */
+export function delayIf(name: string, match: (f: FrameInFlight) => boolean, ns: number, reorder = false): FaultRule {
+  return { name, apply: (f) => (match(f) ? { kind: 'delay', ns, reorder } : PASS) };
 }

@@ -1,6 +1,7 @@
 /**
- * One simulated host: its interfaces (lo first, index 1), IPv4 layer, transport protocols, processes and their fd
- * tables. A host can crash (processes and sockets vanish, frames to it are dropped) and restart.
+ * One simulated host: its interfaces (lo first, index 1), IPv4 and IPv6 layers (with ARP, neighbour discovery,
+ * ICMP and ICMPv6), transport protocols, processes and their fd tables. A host can crash (processes and sockets
+ * vanish, frames to it are dropped, caches are forgotten) and restart.
  */
 import type { Sim } from '../sim/sim.js';
 import type { Process } from '../sim/process.js';
@@ -8,17 +9,23 @@ import { EV_DROP, EV_HOST, DropCounters } from './events.js';
 import { LINUX_PROFILE, type StackProfile } from './profiles.js';
 import { Interface } from './iface.js';
 import { Ipv4Layer } from './ipv4.js';
+import { Ipv6Layer } from './ipv6.js';
+import { Icmp4 } from './icmp.js';
+import { Icmp6 } from './icmpv6.js';
+import { PingTable, type PingSocket } from './ping-socket.js';
+import { Udp6Socket } from './udp6-socket.js';
 import { LoopbackMedium, type Link, type LinkContext } from './link.js';
 import { UdpLayer } from './udp.js';
 import { FdTable } from './fd.js';
 import { Sys, type SocketFactory } from './sys.js';
-import { AF_INET, IPPROTO_UDP, SOCK_DGRAM } from './constants.js';
+import { AF_INET, AF_INET6, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_UDP, SOCK_DGRAM } from './constants.js';
 import { Errno } from './errno.js';
 import { UdpSocket } from './udp-socket.js';
 import { unixSocket } from './unix/index.js';
 import type { Ipv4Meta } from './ipv4.js';
 import { WireError } from './wire/errors.js';
-import { parseEthernet, ETHERTYPE_IPV4, MAC_BROADCAST, type EthernetRepr } from './wire/ethernet.js';
+import { parseEthernet, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, type EthernetRepr } from './wire/ethernet.js';
+import { IPV6_LOOPBACK } from './wire/addr.js';
 
 /** What a host needs from the network it lives in. */
 export interface HostContext extends LinkContext {
@@ -34,7 +41,16 @@ export class Host {
   readonly interfaces: Interface[] = [];
   readonly loopback: Interface;
   readonly ipv4: Ipv4Layer;
+  readonly ipv6: Ipv6Layer;
+  readonly icmp: Icmp4;
+  readonly icmp6: Icmp6;
+  /** ICMP echo sockets of both families (one identifier space). */
+  readonly ping: PingTable;
   readonly udp: UdpLayer;
+  /** Name servers, as /etc/resolv.conf lists them (the resolver reads this). */
+  dnsServers: string[] = [];
+  /** Called when ICMP teaches a smaller path MTU towards dst (TCP lowers its MSS). */
+  onPathMtu: ((v: 4 | 6, dst: number | Uint8Array, mtu: number) => void) | null = null;
   readonly drops = new DropCounters();
   /** Fd tables of live processes, by pid. */
   readonly fdTables = new Map<number, FdTable>();
@@ -51,11 +67,17 @@ export class Host {
   constructor(readonly ctx: HostContext, readonly name: string) {
     this.loopback = new Interface(this, 'lo', 1, 0, 65536, true);
     this.loopback.ipv4.push({ addr: 0x7f000001, prefixLen: 8 });
+    this.loopback.ipv6.push({ addr: IPV6_LOOPBACK.slice(), prefixLen: 128, scope: 'host' });
     this.loopback.medium = new LoopbackMedium(ctx, `${name}:lo`, this.loopback);
     this.interfaces.push(this.loopback);
     this.ipv4 = new Ipv4Layer(this);
+    this.ipv6 = new Ipv6Layer(this);
+    this.icmp = new Icmp4(this);
+    this.icmp6 = new Icmp6(this);
+    this.ping = new PingTable(this);
     this.udp = new UdpLayer(this);
     this.socketFactories.set(AF_INET, inetSocket);
+    this.socketFactories.set(AF_INET6, inet6Socket);
     this.socketFactories.set(1 /* AF_UNIX */, unixSocket);
   }
 
@@ -102,6 +124,11 @@ export class Host {
       if (p.owner === this.name && p.alive) this.sim.kill(p, 'host crashed');
     }
     this.udp.reset();
+    this.ping.reset();
+    this.ipv4.reset();
+    this.ipv6.reset();
+    this.icmp.reset();
+    this.icmp6.reset();
   }
 
   /** Restarts a crashed host with empty socket tables (like a reboot); interfaces and routes are kept. */
@@ -118,20 +145,6 @@ export class Host {
     this.ctx.countDrop(reason);
   }
 
-  /**
-   * The MAC of nextHop on iface. socksim resolves neighbours from the topology (a static neighbour table, as
-   * `ip neigh add … nud permanent` would): the answer is what ARP would learn, and frames carry the right MACs.
-   */
-  resolveNeighbour(iface: Interface, nextHop: number): number | null {
-    if (nextHop === 0xffffffff || this.ipv4.isBroadcast(nextHop, iface)) return MAC_BROADCAST;
-    const m = iface.medium;
-    if (!m) return null;
-    for (const peer of m.attached()) {
-      if (peer !== iface && peer.host.up && peer.hasIpv4(nextHop)) return peer.mac;
-    }
-    return null;
-  }
-
   /** A frame arrived on iface. */
   receiveFrame(iface: Interface, frame: Uint8Array, pktId: number): void {
     let eth: EthernetRepr;
@@ -141,11 +154,16 @@ export class Host {
       if (!(e instanceof WireError)) throw e;
       return this.dropFrame(pktId, 'malformed');
     }
-    const bcast = eth.dst === MAC_BROADCAST;
-    if (!iface.loopback && eth.dst !== iface.mac && !bcast) return this.dropFrame(pktId, 'not-for-us');
+    // The NIC takes its own address, broadcast, and the multicast groups it is in (PACKET_OTHERHOST is dropped).
+    if (!iface.acceptsMac(eth.dst)) return this.dropFrame(pktId, 'not-for-us');
+    const group = !iface.loopback && eth.dst !== iface.mac;
     switch (eth.etherType) {
       case ETHERTYPE_IPV4:
-        return this.ipv4.input(iface, eth.payload, pktId, bcast);
+        return this.ipv4.input(iface, eth.payload, pktId, group);
+      case ETHERTYPE_IPV6:
+        return this.ipv6.input(iface, eth.payload, pktId, group);
+      case ETHERTYPE_ARP:
+        return this.ipv4.arp.input(iface, eth.payload, pktId, !group);
       default:
         return this.dropFrame(pktId, 'unknown-protocol');
     }
@@ -160,10 +178,21 @@ export class Host {
 export type { Link };
 
 /** socket(AF_INET, type, protocol): inet_create's lookup of (type, protocol). */
-function inetSocket(host: Host, type: number, protocol: number): UdpSocket | number {
+function inetSocket(host: Host, type: number, protocol: number): UdpSocket | PingSocket | number {
   if (type === SOCK_DGRAM) {
+    if (protocol === IPPROTO_ICMP) return host.ping.create(4);
     if (protocol !== 0 && protocol !== IPPROTO_UDP) return -Errno.EPROTONOSUPPORT;
     return new UdpSocket(host, protocol);
+  }
+  return -Errno.ESOCKTNOSUPPORT;
+}
+
+/** socket(AF_INET6, type, protocol): inet6_create's lookup of (type, protocol). */
+function inet6Socket(host: Host, type: number, protocol: number): Udp6Socket | PingSocket | number {
+  if (type === SOCK_DGRAM) {
+    if (protocol === IPPROTO_ICMPV6) return host.ping.create(6);
+    if (protocol !== 0 && protocol !== IPPROTO_UDP) return -Errno.EPROTONOSUPPORT;
+    return new Udp6Socket(host);
   }
   return -Errno.ESOCKTNOSUPPORT;
 }

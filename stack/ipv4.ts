@@ -1,16 +1,29 @@
 /**
- * The IPv4 layer of one host: input (validation, local delivery or forwarding) and output (routing, source address
- * selection, framing). Fragmentation, ICMP errors and ARP plug in here.
+ * The IPv4 layer of one host: input (validation, reassembly, local delivery or forwarding) and output (routing,
+ * source address selection, fragmentation, neighbour resolution through ARP), following Linux's ip_rcv,
+ * ip_forward and ip_output paths with default sysctls:
+ *   - weak host model: a packet for any local address is accepted on any interface (RFC 1122 §3.3.4.2);
+ *   - forwarding off (ip_forward 0): packets for others are dropped silently (InAddrErrors), no ICMP;
+ *   - forwarding on: TTL ≤ 1 draws ICMP time exceeded, no route ICMP net unreachable, a DF packet above the next
+ *     hop's MTU ICMP fragmentation needed with that MTU (RFC 1191), others are fragmented (RFC 791 §2.3);
+ *   - a protocol nobody handles draws ICMP protocol unreachable (ip_local_deliver_finish);
+ *   - IP ids come from Linux's per-bucket generator unless the transport supplies one (a connected socket's
+ *     inet_id).
  */
 import { Errno } from './errno.js';
 import { EV_DROP } from './events.js';
 import type { Host } from './host.js';
-import type { Interface } from './iface.js';
-import { prefixMask } from './iface.js';
+import { prefixMask, type Interface } from './iface.js';
 import { RouteTable4, type Route4 } from './route.js';
+import { Arp, selectAddrOnLink } from './arp.js';
+import { PmtuCache, IpIdent } from './pmtu.js';
+import { Reassembler, optionsForLaterFragments, splitPayload } from './fragment.js';
 import { WireError } from './wire/errors.js';
-import { parseIpv4, emitIpv4HeaderInto, IPV4_HEADER_LEN, type Ipv4Repr } from './wire/ipv4.js';
+import { writeMac } from './wire/bytes.js';
+import { ipv4MulticastMac } from './wire/addr.js';
+import { parseIpv4, emitIpv4HeaderInto, emitIpv4, IPV4_HEADER_LEN, type Ipv4Repr } from './wire/ipv4.js';
 import { emitEthernetHeaderInto, ETHERNET_HEADER_LEN, ETHERTYPE_IPV4, MAC_BROADCAST } from './wire/ethernet.js';
+import { ICMPV4_DEST_UNREACH, ICMPV4_FRAG_NEEDED, ICMPV4_TIME_EXCEEDED } from './wire/icmpv4.js';
 
 /** What a transport protocol learns about a packet addressed to this host. */
 export interface Ipv4Meta {
@@ -22,12 +35,37 @@ export interface Ipv4Meta {
   readonly protocol: number;
   /** The interface it arrived on. */
   readonly iface: Interface;
-  /** The whole IPv4 packet (ICMP errors quote it). */
+  /** The whole IPv4 packet, reassembled if it came in fragments (ICMP errors quote it). */
   readonly packet: Uint8Array;
+  /** Run-wide id of the (last) frame that carried it, for drop records. */
+  readonly pktId: number;
+  /** Sent to a broadcast or multicast address (IP or link level): such packets never draw ICMP errors. */
+  readonly broadcast: boolean;
 }
 
 /** A transport protocol's input hook. */
 export type Ipv4Handler = (meta: Ipv4Meta, payload: Uint8Array) => void;
+
+/** An ICMP error about a packet this host sent, handed to the transport that sent it. */
+export interface Icmp4Error {
+  readonly v: 4;
+  readonly type: number;
+  readonly code: number;
+  /** Next-hop MTU of "fragmentation needed" (RFC 1191 §4). */
+  readonly mtu?: number;
+  /** Source and destination of the offending (quoted) packet: our address and the peer's. */
+  readonly src: number;
+  readonly dst: number;
+  /** Who sent the ICMP message (a router on the path, or the peer). */
+  readonly offender: number;
+  /** The quoted packet: its IP header and at least the first 8 bytes of its payload. */
+  readonly quoted: Uint8Array;
+  /** The quoted packet's payload part (the transport header first). */
+  readonly transport: Uint8Array;
+}
+
+/** A transport protocol's ICMP error hook (udp_err, tcp_v4_err, ping_err). */
+export type Ipv4ErrorHandler = (err: Icmp4Error) => void;
 
 /** What a transport hands to `output`. */
 export interface Ipv4Send {
@@ -38,22 +76,54 @@ export interface Ipv4Send {
   ttl?: number;
   tos?: number;
   dontFragment?: boolean;
+  /** The IP id to use (a connected socket's inet_id); default: Linux's hashed per-destination counter. */
+  id?: number;
+  /** Send out of this interface index only (SO_BINDTODEVICE, IP_PKTINFO). */
+  oif?: number;
 }
 
 /** Linux's default TTL (net.ipv4.ip_default_ttl). */
 export const DEFAULT_TTL = 64;
+/** RFC 792 destination unreachable codes used here. */
+const NET_UNREACH = 0, PROT_UNREACH = 2;
+/** ip_rt_min_pmtu: learned path MTUs never go below 552. */
+const MIN_PMTU = 552;
+
+/** The first fragment's header, kept while a datagram reassembles. */
+interface FirstFragment {
+  repr: Ipv4Repr;
+  packet: Uint8Array;
+  iface: Interface;
+}
 
 /** IPv4 for one host. */
 export class Ipv4Layer {
   readonly routes = new RouteTable4();
   readonly handlers = new Map<number, Ipv4Handler>();
-  /** Whether this host forwards packets not addressed to it (a router). */
+  /** ICMP error hooks by the quoted packet's protocol. */
+  readonly errorHandlers = new Map<number, Ipv4ErrorHandler>();
+  /** Whether this host forwards packets not addressed to it (net.ipv4.ip_forward). */
   forwarding = false;
-  private nextId: number;
+  readonly arp: Arp;
+  readonly pmtu: PmtuCache;
+  readonly ident: IpIdent;
+  readonly frags: Reassembler<FirstFragment>;
+  /** A filter on arriving packets' sources (network partitions install one); true drops. */
+  filter: ((src: number) => boolean) | null = null;
+  /** Counters as /proc/net/snmp names them. */
+  readonly stats = {
+    inReceives: 0, inHdrErrors: 0, inAddrErrors: 0, inUnknownProtos: 0, inDelivers: 0, forwDatagrams: 0,
+    outRequests: 0, outNoRoutes: 0, fragOKs: 0, fragFails: 0, fragCreates: 0,
+  };
 
   constructor(readonly host: Host) {
-    const s = host.sim.random.stream(`host:${host.name}:ip-id`);
-    this.nextId = s.int(0, 0xffff);
+    this.arp = new Arp(host);
+    this.pmtu = new PmtuCache(host, MIN_PMTU);
+    this.ident = new IpIdent(host, 16);
+    // ip_expire: only a datagram whose first fragment arrived draws "reassembly time exceeded" (RFC 792).
+    this.frags = new Reassembler<FirstFragment>(host, 30e9, (first) => {
+      if (first) this.host.icmp.sendError(first.packet, ICMPV4_TIME_EXCEEDED, 1);
+    });
   }
 
   /** Whether addr is one of this host's addresses (any interface), or in 127/8 (Linux answers all of it on lo). */
@@ -73,99 +143,205 @@ export class Ipv4Layer {
     return false;
   }
 
-  /** Route lookup: loopback for local destinations, else the routing table. */
-  route(dst: number): Route4 | undefined {
+  /** Whether addr is broadcast on any interface, or multicast (packets to these never draw ICMP errors). */
+  isGroupAddress(addr: number): boolean {
+    if (addr >>> 28 === 0xe) return true;
+    return this.host.interfaces.some((i) => this.isBroadcast(addr, i));
+  }
+
+  /** Route lookup: loopback for local destinations, else the routing table (restricted to `oif` when given). */
+  route(dst: number, oif?: number): Route4 | undefined {
     if (this.isLocal(dst)) {
       const lo = this.host.loopback;
-      return { dest: dst, prefixLen: 32, gateway: 0, iface: lo, metric: 0, prefSrc: (dst >>> 24) === 127 ? 0x7f000001 : dst }; // as `ip route get`: lo traffic to 127/8 leaves from 127.0.0.1
+      // As `ip route get`: traffic to 127/8 leaves from 127.0.0.1, to another local address from that address.
+      return { dest: dst, prefixLen: 32, gateway: 0, iface: lo, metric: 0, prefSrc: (dst >>> 24) === 127 ? 0x7f000001 : dst };
     }
-    return this.routes.lookup(dst);
+    return this.routes.lookup(dst, oif);
   }
 
-  /** The source address Linux would pick for dst (route's preferred source, else the interface's first address). */
-  selectSource(dst: number): number | undefined {
-    const r = this.route(dst);
+  /** The source address Linux would pick for dst: the route's preferred source, else inet_select_addr. */
+  selectSource(dst: number, oif?: number): number | undefined {
+    const r = this.route(dst, oif);
     if (!r) return undefined;
     if (r.prefSrc) return r.prefSrc;
-    return r.iface.primaryIpv4();
+    return selectAddrOnLink(r.iface, r.gateway || dst) ?? this.anyAddress();
   }
 
-  /** Sends a packet; returns 0 or a negative errno (ENETUNREACH without a route, EMSGSIZE above the MTU with DF). */
+  /** Some non-loopback address of the host (inet_select_addr's fallback to other interfaces). */
+  anyAddress(): number | undefined {
+    for (const i of this.host.interfaces) if (!i.loopback && i.ipv4.length > 0) return i.ipv4[0]!.addr;
+    return undefined;
+  }
+
+  /** The MTU towards dst: the route's interface MTU, lowered by what ICMP taught us (ip_rt_mtu_expires). */
+  pathMtu(dst: number, oif?: number): number {
+    const r = this.route(dst, oif);
+    if (!r) return 0;
+    const learned = r.iface.loopback ? undefined : this.pmtu.get(String(dst));
+    return Math.min(r.iface.mtu, learned ?? Infinity);
+  }
+
+  /** Lowers the path MTU to dst after ICMP "fragmentation needed"; tells TCP through host.onPathMtu. */
+  learnPathMtu(dst: number, mtu: number): void {
+    const r = this.route(dst);
+    if (!r || r.iface.loopback) return;
+    const now = this.pmtu.update(String(dst), mtu, r.iface.mtu);
+    if (now !== undefined) this.host.onPathMtu?.(4, dst, now);
+  }
+
+  /**
+   * Sends a packet; returns 0 or a negative errno: ENETUNREACH without a route, EMSGSIZE above 65535 bytes or above
+   * the path MTU with DF set. Larger packets without DF are fragmented.
+   */
   output(p: Ipv4Send): number {
-    const r = this.route(p.dst);
-    if (!r) return -Errno.ENETUNREACH;
-    const iface = r.iface;
-    const total = IPV4_HEADER_LEN + p.payload.length;
-    if (total > iface.mtu) {
-      // Fragmentation (RFC 791 §2.3) is the network layer's job; until it lands, refuse honestly.
-      return -Errno.EMSGSIZE;
+    const r = this.route(p.dst, p.oif);
+    if (!r) {
+      this.stats.outNoRoutes++;
+      return -Errno.ENETUNREACH;
     }
-    const nextHop = r.gateway || p.dst;
+    this.stats.outRequests++;
+    if (IPV4_HEADER_LEN + p.payload.length > 0xffff) return -Errno.EMSGSIZE;
+    const df = p.dontFragment ?? false;
     const repr: Ipv4Repr = {
-      tos: p.tos ?? 0, id: this.allocId(p.dontFragment ?? false), dontFragment: p.dontFragment ?? false,
+      tos: p.tos ?? 0, id: p.id ?? this.ident.next(`${p.src}>${p.dst}/${p.protocol}`), dontFragment: df,
       moreFragments: false, fragOffset: 0, ttl: p.ttl ?? DEFAULT_TTL, protocol: p.protocol, src: p.src, dst: p.dst,
       options: EMPTY, payload: p.payload,
     };
-    return this.transmit(iface, nextHop, repr);
-  }
-
-  /** Frames and sends one IPv4 packet on iface towards nextHop. */
-  transmit(iface: Interface, nextHop: number, repr: Ipv4Repr): number {
-    const mac = iface.loopback ? 0 : this.host.resolveNeighbour(iface, nextHop);
-    if (mac === null) {
-      this.host.countDrop('no-neighbour');
-      return -Errno.EHOSTUNREACH;
+    const mtu = this.pathMtu(p.dst, p.oif);
+    if (IPV4_HEADER_LEN + p.payload.length > mtu) {
+      if (df) {
+        this.stats.fragFails++;
+        return -Errno.EMSGSIZE;
+      }
+      this.fragmentAndSend(r.iface, r.gateway || p.dst, repr, mtu);
+      return 0;
     }
-    const frame = new Uint8Array(ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + repr.options.length + repr.payload.length);
-    emitEthernetHeaderInto(mac, iface.mac, ETHERTYPE_IPV4, frame, 0);
-    const h = emitIpv4HeaderInto(repr, repr.payload.length, frame, ETHERNET_HEADER_LEN);
-    frame.set(repr.payload, ETHERNET_HEADER_LEN + h);
-    iface.send(frame);
+    this.emit(r.iface, r.gateway || p.dst, repr);
     return 0;
   }
 
-  /** An IPv4 packet arrived on iface. */
+  /** Frames one IPv4 packet and sends it towards nextHop on iface (resolving its MAC through ARP). */
+  emit(iface: Interface, nextHop: number, repr: Ipv4Repr): void {
+    const hlen = IPV4_HEADER_LEN + repr.options.length;
+    const frame = new Uint8Array(ETHERNET_HEADER_LEN + hlen + repr.payload.length);
+    emitEthernetHeaderInto(0, iface.mac, ETHERTYPE_IPV4, frame, 0);
+    emitIpv4HeaderInto(repr, repr.payload.length, frame, ETHERNET_HEADER_LEN);
+    frame.set(repr.payload, ETHERNET_HEADER_LEN + hlen);
+    if (iface.loopback) return iface.send(frame);
+    if (nextHop === 0xffffffff || this.isBroadcast(nextHop, iface)) {
+      writeMac(frame, 0, MAC_BROADCAST);
+      return iface.send(frame);
+    }
+    if (nextHop >>> 28 === 0xe) {
+      writeMac(frame, 0, ipv4MulticastMac(nextHop));
+      return iface.send(frame);
+    }
+    this.arp.output(iface, nextHop, frame);
+  }
+
+  /** ip_do_fragment: sends repr as fragments of at most mtu bytes (offsets relative to repr's own offset). */
+  private fragmentAndSend(iface: Interface, nextHop: number, repr: Ipv4Repr, mtu: number): void {
+    const hlen = IPV4_HEADER_LEN + repr.options.length;
+    const pieces = splitPayload(repr.payload, mtu - hlen);
+    const later = optionsForLaterFragments(repr.options);
+    this.stats.fragOKs++;
+    for (const piece of pieces) {
+      this.stats.fragCreates++;
+      this.emit(iface, nextHop, {
+        ...repr, dontFragment: false, fragOffset: repr.fragOffset + piece.offset,
+        moreFragments: piece.more || repr.moreFragments, options: piece.offset === 0 ? repr.options : later,
+        payload: piece.data,
+      });
+    }
+  }
+
+  /** An IPv4 packet arrived on iface. `linkBroadcast`: the frame was sent to a broadcast/multicast MAC. */
   input(iface: Interface, bytes: Uint8Array, pktId: number, linkBroadcast: boolean): void {
+    this.stats.inReceives++;
     let ip: Ipv4Repr;
     try {
       ip = parseIpv4(bytes);
     } catch (e) {
       if (!(e instanceof WireError)) throw e;
+      this.stats.inHdrErrors++;
       return this.drop(pktId, e.reason === 'bad-checksum' ? 'bad-checksum' : 'malformed');
     }
-    const local = this.isLocal(ip.dst) || this.isBroadcast(ip.dst, iface);
-    if (!local) {
-      if (linkBroadcast || !this.forwarding) return this.drop(pktId, 'not-for-us');
-      return this.forward(ip, pktId);
+    if (this.filter?.(ip.src)) return this.drop(pktId, 'partition');
+    // Martians: loopback addresses never arrive from a wire (ip_route_input_slow).
+    if (!iface.loopback && ((ip.dst >>> 24) === 127 || (ip.src >>> 24) === 127)) return this.drop(pktId, 'martian');
+    const packet = bytes.subarray(0, IPV4_HEADER_LEN + ip.options.length + ip.payload.length);
+    const bcast = this.isBroadcast(ip.dst, iface) || ip.dst >>> 28 === 0xe;
+    if (!this.isLocal(ip.dst) && !bcast) {
+      if (linkBroadcast || !this.forwarding) {
+        this.stats.inAddrErrors++;
+        return this.drop(pktId, 'not-for-us');
+      }
+      return this.forward(ip, packet, pktId);
     }
     if (ip.moreFragments || ip.fragOffset !== 0) {
-      // Reassembly (RFC 791 §3.2) arrives with the network layer; count honestly until then.
-      return this.drop(pktId, 'malformed');
+      const key = `${ip.src}|${ip.dst}|${ip.id}|${ip.protocol}`;
+      const res = this.frags.add(key, { offset: ip.fragOffset, more: ip.moreFragments, data: ip.payload },
+        { repr: ip, packet, iface });
+      if (res.kind !== 'complete') {
+        if (res.kind !== 'queued') this.drop(pktId, `frag-${res.kind}`);
+        return;
+      }
+      const whole = emitIpv4({ ...res.first.repr, moreFragments: false, fragOffset: 0, payload: res.payload });
+      return this.deliver(res.first.iface, parseIpv4(whole), whole, pktId, bcast);
     }
-    const h = this.handlers.get(ip.protocol);
-    if (!h) return this.drop(pktId, 'unknown-protocol');
-    h({ v: 4, src: ip.src, dst: ip.dst, ttl: ip.ttl, tos: ip.tos, protocol: ip.protocol, iface, packet: bytes }, ip.payload);
+    this.deliver(iface, ip, packet, pktId, bcast || linkBroadcast);
   }
 
-  private forward(ip: Ipv4Repr, pktId: number): void {
-    if (ip.ttl <= 1) return this.drop(pktId, 'ttl-exceeded');
+  private deliver(iface: Interface, ip: Ipv4Repr, packet: Uint8Array, pktId: number, bcast: boolean): void {
+    const h = this.handlers.get(ip.protocol);
+    if (!h) {
+      this.stats.inUnknownProtos++;
+      if (!bcast) this.host.icmp.sendError(packet, ICMPV4_DEST_UNREACH, PROT_UNREACH);
+      return this.drop(pktId, 'unknown-protocol');
+    }
+    this.stats.inDelivers++;
+    h({ v: 4, src: ip.src, dst: ip.dst, ttl: ip.ttl, tos: ip.tos, protocol: ip.protocol, iface, packet, pktId, broadcast: bcast },
+      ip.payload);
+  }
+
+  /** ip_forward. */
+  private forward(ip: Ipv4Repr, packet: Uint8Array, pktId: number): void {
     const r = this.routes.lookup(ip.dst);
-    if (!r) return this.drop(pktId, 'no-route');
-    this.transmit(r.iface, r.gateway || ip.dst, { ...ip, ttl: ip.ttl - 1 });
+    if (!r) {
+      this.host.icmp.sendError(packet, ICMPV4_DEST_UNREACH, NET_UNREACH);
+      return this.drop(pktId, 'no-route');
+    }
+    if (ip.ttl <= 1) {
+      this.host.icmp.sendError(packet, ICMPV4_TIME_EXCEEDED, 0);
+      return this.drop(pktId, 'ttl-exceeded');
+    }
+    const learned = this.pmtu.get(String(ip.dst));
+    const mtu = Math.min(r.iface.mtu, learned ?? Infinity);
+    const out: Ipv4Repr = { ...ip, ttl: ip.ttl - 1 };
+    this.stats.forwDatagrams++;
+    if (packet.length > mtu) {
+      if (ip.dontFragment) {
+        this.host.icmp.sendError(packet, ICMPV4_DEST_UNREACH, ICMPV4_FRAG_NEEDED, mtu);
+        return this.drop(pktId, 'mtu');
+      }
+      return this.fragmentAndSend(r.iface, r.gateway || ip.dst, out, mtu);
+    }
+    this.emit(r.iface, r.gateway || ip.dst, out);
+  }
+
+  /** Forgets per-boot state (the host crashed): neighbours, fragments, path MTUs, id counters. */
+  reset(): void {
+    this.arp.reset();
+    this.frags.reset();
+    this.pmtu.reset();
+    this.ident.reset();
   }
 
   /** Counts and records a dropped packet. */
-  drop(pktId: number, reason: string): void {
+  drop(pktId: number | null, reason: string): void {
     this.host.countDrop(reason);
     this.host.sim.record(EV_DROP, `${this.host.name}:ip`, pktId, reason);
-  }
-
-  private allocId(_df: boolean): number {
-    const id = this.nextId;
-    this.nextId = (this.nextId + 1) & 0xffff;
-    return id;
   }
 }
 
 const EMPTY = new Uint8Array(0);
-export { MAC_BROADCAST };

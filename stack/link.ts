@@ -1,14 +1,21 @@
 /**
  * Point-to-point links. Each direction is a transmitter with an optional rate and a bounded drop-tail queue,
- * followed by the fault rules (in install order, first non-pass verdict wins) and the propagation delay.
+ * followed by the fault rules (in install order, first drop wins) and the propagation delay.
  *
  * Every random fault draws from its own named stream ("link:<name>:<fault>"), so turning one fault on does not
  * change the decisions of another, and every decision that changes a packet's fate is recorded.
  */
 import type { Sim } from '../sim/sim.js';
-import type { Interface } from './iface.js';
 import { EV_DROP, EV_LINK, EV_RX, EV_TX, type DropReason } from './events.js';
 import { faultRules, type FaultRule, type LinkParams, type Verdict } from './faults.js';
+
+/** Something a medium delivers frames to: a host's interface or a switch port. */
+export interface Endpoint {
+  /** "host:iface" or "switch:port", as recordings name it. */
+  readonly label: string;
+  /** A frame arrived from the medium. */
+  receive(frame: Uint8Array, pktId: number): void;
+}
 
 /** A frame on its way across a link. */
 export interface FrameInFlight {
@@ -16,19 +23,21 @@ export interface FrameInFlight {
   readonly id: number;
   /** The frame's bytes (rules may replace them, e.g. corruption). */
   bytes: Uint8Array;
-  readonly from: Interface;
-  readonly to: Interface;
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+  /** Set by the corruption fault. */
+  corrupt: boolean;
 }
 
-/** Something that carries frames between interfaces (a point-to-point link or a switch segment). */
+/** Something that carries frames between endpoints (a point-to-point link, a loopback). */
 export interface Medium {
   readonly name: string;
-  /** Takes a frame from an attached interface. */
-  transmit(from: Interface, frame: Uint8Array): void;
+  /** Takes a frame from an attached endpoint. */
+  transmit(from: Endpoint, frame: Uint8Array): void;
   /** Whether the medium carries frames now. */
   readonly up: boolean;
-  /** The interfaces attached to it. */
-  attached(): readonly Interface[];
+  /** The endpoints attached to it. */
+  attached(): readonly Endpoint[];
 }
 
 /** The network-wide services a link needs. */
@@ -40,6 +49,9 @@ export interface LinkContext {
   countDrop(reason: string): void;
 }
 
+/** Which way a frame travels on a link: from end a to end b, or back. */
+export type LinkDirection = 'a>b' | 'b>a';
+
 class Direction {
   /** When the transmitter finishes the frame it is sending now. */
   busyUntil = 0;
@@ -47,36 +59,43 @@ class Direction {
   queued = 0;
   /** Latest scheduled arrival, to keep jitter from reordering unless asked. */
   lastArrival = 0;
-  /** Frames held by `hold()`, released in order by `release()`. */
+  /** Frames parked at the far end by `hold()`, released in arrival order by `release()`; null when not holding. */
   held: FrameInFlight[] | null = null;
-  constructor(readonly from: Interface, readonly to: Interface) {}
+  /** Frames delivered and bytes delivered (duplicates included). */
+  delivered = 0;
+  deliveredBytes = 0;
+  constructor(readonly key: LinkDirection, readonly from: Endpoint, readonly to: Endpoint) {}
 }
 
-/** A full-duplex point-to-point link between two interfaces. */
+/** A full-duplex point-to-point link between two endpoints. */
 export class Link implements Medium {
   params: LinkParams;
   /** The rules in force: those the parameters imply, then the ones installed with `addRule`, in install order. */
   rules: FaultRule[];
   private readonly extraRules: FaultRule[] = [];
   up = true;
-  /** Delivered frames per direction name "a>b". */
-  readonly delivered = new Map<string, number>();
   private readonly dirs: [Direction, Direction];
 
   constructor(
     readonly ctx: LinkContext,
     readonly name: string,
-    readonly a: Interface,
-    readonly b: Interface,
+    readonly a: Endpoint,
+    readonly b: Endpoint,
     params: Partial<LinkParams> = {},
   ) {
     this.params = { ...DEFAULT_LINK_PARAMS, ...params };
     this.rules = faultRules(ctx.sim, name, this.params);
-    this.dirs = [new Direction(a, b), new Direction(b, a)];
+    this.dirs = [new Direction('a>b', a, b), new Direction('b>a', b, a)];
   }
 
-  attached(): readonly Interface[] {
+  attached(): readonly Endpoint[] {
     return [this.a, this.b];
+  }
+
+  /** Frames delivered per direction ("a>b", "b>a"). */
+  delivered(dir: LinkDirection): { frames: number; bytes: number } {
+    const d = this.dir(dir);
+    return { frames: d.delivered, bytes: d.deliveredBytes };
   }
 
   /** Changes parameters at runtime; the fault rules are rebuilt (their streams continue where they were). */
@@ -99,28 +118,41 @@ export class Link implements Medium {
     this.ctx.sim.record(EV_LINK, this.name, up ? 'up' : 'down', null);
   }
 
-  /** Holds frames entering the link from now on (per direction, or both), until `release()`. */
-  hold(): void {
-    for (const d of this.dirs) d.held ??= [];
-    this.ctx.sim.record(EV_LINK, this.name, 'hold', null);
+  /**
+   * Holds frames in flight: from now on, frames reaching the far end (in one direction, or both) are parked there
+   * instead of delivered, until `release()`. Frames keep their order.
+   */
+  hold(dir?: LinkDirection): void {
+    for (const d of this.dirs) if (!dir || d.key === dir) d.held ??= [];
+    this.ctx.sim.record(EV_LINK, this.name, 'hold', dir ?? null);
   }
 
-  /** Releases held frames: each continues its journey now, in the order it was sent. */
-  release(): void {
-    this.ctx.sim.record(EV_LINK, this.name, 'release', null);
+  /** Delivers the parked frames now, in the order they arrived, and stops holding. */
+  release(dir?: LinkDirection): void {
+    this.ctx.sim.record(EV_LINK, this.name, 'release', dir ?? null);
     for (const d of this.dirs) {
+      if (dir && d.key !== dir) continue;
       const held = d.held;
       d.held = null;
-      if (held) for (const f of held) this.propagate(d, f, 0);
+      if (held) for (const f of held) this.deliver(d, f);
     }
   }
 
-  transmit(from: Interface, frame: Uint8Array): void {
+  /** Frames parked by `hold()` in a direction. */
+  heldCount(dir: LinkDirection): number {
+    return this.dir(dir).held?.length ?? 0;
+  }
+
+  private dir(key: LinkDirection): Direction {
+    return key === 'a>b' ? this.dirs[0] : this.dirs[1];
+  }
+
+  transmit(from: Endpoint, frame: Uint8Array): void {
     const d = from === this.a ? this.dirs[0] : from === this.b ? this.dirs[1] : null;
-    if (!d) throw new Error(`interface ${from.host.name}:${from.name} is not attached to link ${this.name}`);
+    if (!d) throw new Error(`${from.label} is not attached to link ${this.name}`);
     const sim = this.ctx.sim;
-    const f: FrameInFlight = { id: this.ctx.nextPacketId(), bytes: frame, from, to: d.to };
-    if (sim.sink) sim.sink.push([EV_TX, sim.now, this.name, `${from.host.name}:${from.name}`, f.id, frame]);
+    const f: FrameInFlight = { id: this.ctx.nextPacketId(), bytes: frame, from, to: d.to, corrupt: false };
+    if (sim.sink) sim.sink.push([EV_TX, sim.now, this.name, from.label, f.id, frame]);
     if (!this.up) return this.drop(f, 'link-down');
     // Transmitter: serialisation at the configured rate behind a drop-tail queue (a queue of `queueLimit` frames).
     let departure = sim.now;
@@ -134,10 +166,6 @@ export class Link implements Medium {
       sim.at(departure, () => {
         d.queued--;
       });
-    }
-    if (d.held) {
-      d.held.push(f);
-      return;
     }
     this.propagate(d, f, departure - sim.now);
   }
@@ -153,25 +181,32 @@ export class Link implements Medium {
       if (v.kind === 'delay') {
         extra += v.ns;
         allowReorder ||= v.reorder === true;
-      } else if (v.kind === 'duplicate') {
-        this.deliverAt(d, { ...f, bytes: f.bytes.slice() }, sim.now + txDelay + this.params.latencyNs + v.ns, true);
+      } else {
+        this.arriveAt(d, { ...f, bytes: f.bytes.slice() }, sim.now + txDelay + this.params.latencyNs + v.ns, true);
       }
     }
     let arrival = sim.now + txDelay + this.params.latencyNs + extra;
     if (!allowReorder) arrival = Math.max(arrival, d.lastArrival); // jitter alone never reorders (FIFO wire)
-    this.deliverAt(d, f, arrival, allowReorder);
+    this.arriveAt(d, f, arrival, allowReorder);
   }
 
-  private deliverAt(d: Direction, f: FrameInFlight, arrival: number, reordering: boolean): void {
-    const sim = this.ctx.sim;
+  private arriveAt(d: Direction, f: FrameInFlight, arrival: number, reordering: boolean): void {
     if (!reordering) d.lastArrival = arrival;
-    sim.at(arrival, () => {
+    this.ctx.sim.at(arrival, () => {
       if (!this.up) return this.drop(f, 'link-down');
-      const key = `${d.from.name}>${d.to.name}`;
-      this.delivered.set(key, (this.delivered.get(key) ?? 0) + 1);
-      if (sim.sink) sim.sink.push([EV_RX, sim.now, this.name, `${f.to.host.name}:${f.to.name}`, f.id]);
-      f.to.receive(f.bytes, f.id);
+      if (d.held) d.held.push(f);
+      else this.deliver(d, f);
     });
+  }
+
+  private deliver(d: Direction, f: FrameInFlight): void {
+    const sim = this.ctx.sim;
+    // A corrupted frame fails the FCS check (CRC-32 catches every single-bit error) when the NIC checks it.
+    if (f.corrupt && this.params.fcs) return this.drop(f, 'bad-fcs');
+    d.delivered++;
+    d.deliveredBytes += f.bytes.length;
+    if (sim.sink) sim.sink.push([EV_RX, sim.now, this.name, f.to.label, f.id]);
+    f.to.receive(f.bytes, f.id);
   }
 
   private drop(f: FrameInFlight, reason: DropReason | string): void {
@@ -184,29 +219,28 @@ export class Link implements Medium {
 /** Defaults: an ideal 1 µs wire with no rate limit and no faults. */
 export const DEFAULT_LINK_PARAMS: LinkParams = {
   latencyNs: 1_000, jitterNs: 0, loss: 0, burst: null, duplicate: 0, reorder: 0, reorderDelayNs: 0, corrupt: 0,
-  rateBps: 0, queueLimit: 1000, overheadBytes: 0, mtu: 1500,
+  fcs: false, rateBps: 0, queueLimit: 1000, overheadBytes: 0, mtu: 1500,
 };
 
-/** Loopback: frames come back to the same interface after a near-zero delay, in order, never lost. */
+/** Loopback: frames come back to the same endpoint after a near-zero delay, in order, never lost. */
 export class LoopbackMedium implements Medium {
   readonly up = true;
   /** Delay of the loopback path: 1 µs, "near zero" but still an event, so a send never re-enters a receive. */
   static readonly DELAY_NS = 1_000;
 
-  constructor(readonly ctx: LinkContext, readonly name: string, readonly iface: Interface) {}
+  constructor(readonly ctx: LinkContext, readonly name: string, readonly end: Endpoint) {}
 
-  attached(): readonly Interface[] {
-    return [this.iface];
+  attached(): readonly Endpoint[] {
+    return [this.end];
   }
 
-  transmit(from: Interface, frame: Uint8Array): void {
+  transmit(from: Endpoint, frame: Uint8Array): void {
     const sim = this.ctx.sim;
     const id = this.ctx.nextPacketId();
-    const where = `${from.host.name}:${from.name}`;
-    if (sim.sink) sim.sink.push([EV_TX, sim.now, this.name, where, id, frame]);
+    if (sim.sink) sim.sink.push([EV_TX, sim.now, this.name, from.label, id, frame]);
     sim.at(sim.now + LoopbackMedium.DELAY_NS, () => {
-      if (sim.sink) sim.sink.push([EV_RX, sim.now, this.name, where, id]);
-      this.iface.receive(frame, id);
+      if (sim.sink) sim.sink.push([EV_RX, sim.now, this.name, from.label, id]);
+      this.end.receive(frame, id);
     });
   }
 }

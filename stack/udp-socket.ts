@@ -1,27 +1,26 @@
 /**
  * AF_INET SOCK_DGRAM sockets (udp(7)): bind/autobind, connect (including AF_UNSPEC disconnect), sendmsg with
  * Linux's checks, and a receive queue charged against SO_RCVBUF.
+ *
+ * Datagrams go out as IP_PMTUDISC_WANT (the default) sends them: with DF when they fit the path MTU, fragmented
+ * locally without DF when they do not (__ip_make_skb). A connected socket numbers its packets from a random
+ * inet_id. A pending ICMP error (SO_ERROR) is reported by the next send or receive, before queued data
+ * (__skb_recv_udp checks sock_error first).
  */
-import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_UDP, MSG_PEEK, MSG_TRUNC, POLLERR, POLLIN, POLLOUT, POLLWRNORM, POLLRDNORM, SOCK_DGRAM } from './constants.js';
+import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_UDP, SOCK_DGRAM } from './constants.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
 import { decodeInet4, inet4Bytes } from './sockaddr.js';
 import { Socket, type RecvResult } from './socket.js';
+import type { UdpSock } from './udp.js';
+import { DatagramQueue } from './dgram-queue.js';
 import { emitUdp } from './wire/udp.js';
 
 /** Largest UDP payload over IPv4: 65535 − 20 (IP) − 8 (UDP). */
 export const UDP_MAX_PAYLOAD_V4 = 65507;
-/** Bytes charged per queued datagram besides its payload, approximating an skb's truesize overhead. */
-const SKB_OVERHEAD = 768;
-
-interface Datagram {
-  data: Uint8Array;
-  addr: number;
-  port: number;
-}
 
 /** An IPv4 UDP socket. */
-export class UdpSocket extends Socket {
+export class UdpSocket extends Socket implements UdpSock {
   /** Local address (0 = INADDR_ANY) and port (0 = unbound). */
   boundAddr = 0;
   /** Whether bind() chose the local address (a disconnect must not undo it). */
@@ -29,8 +28,25 @@ export class UdpSocket extends Socket {
   port = 0;
   /** The connected peer, or null. */
   peer: { addr: number; port: number } | null = null;
-  private readonly queue: Datagram[] = [];
-  private queuedBytes = 0;
+  private readonly queue = new DatagramQueue();
+  /** inet_id: IP ids of a connected socket count up from a random start (ip_select_ident_segs). */
+  private inetId = 0;
+  /** UdpSock's view: the IPv4 local address, and no IPv6 state. */
+  get rcvSaddr(): number {
+    return this.boundAddr;
+  }
+  readonly rcvSaddr6 = null;
+  readonly v6only = false;
+  readonly daddr6 = null;
+  get daddr(): number {
+    return this.peer?.addr ?? 0;
+  }
+  get dport(): number {
+    return this.peer?.port ?? 0;
+  }
+  get connected(): boolean {
+    return this.peer !== null;
+  }
 
   constructor(host: Host, protocol: number) {
     super(host, AF_INET, SOCK_DGRAM, protocol || IPPROTO_UDP);
@@ -55,9 +71,12 @@ export class UdpSocket extends Socket {
   private bindTo(addr: number, port: number): number {
     if (this.port !== 0) return -Errno.EINVAL; // already bound
     if (addr !== INADDR_ANY && !this.host.ipv4.isLocal(addr) && !this.isBroadcastAddr(addr)) return -Errno.EADDRNOTAVAIL;
-    const p = this.host.udp.bind(this, addr, port);
-    if (p < 0) return p;
     this.boundAddr = addr;
+    const p = this.host.udp.bind(this, port);
+    if (p < 0) {
+      this.boundAddr = INADDR_ANY;
+      return p;
+    }
     this.port = p;
     return 0;
   }
@@ -87,6 +106,7 @@ export class UdpSocket extends Socket {
       if (src !== undefined) this.rebindAddr(src);
     }
     this.peer = { addr: ep.addr, port: ep.port };
+    this.inetId = this.host.sim.random.stream(`host:${this.host.name}:inet-id`).int(0, 0xffff);
     return 0;
   }
 
@@ -99,11 +119,8 @@ export class UdpSocket extends Socket {
 
 
   private rebindAddr(addr: number): void {
-    this.host.udp.unbind(this, this.port);
     this.boundAddr = addr;
-    const list = this.host.udp.ports.get(this.port);
-    if (list) list.push(this);
-    else this.host.udp.ports.set(this.port, [this]);
+    this.host.udp.rehash(this);
   }
 
   override sendmsg(data: Uint8Array, flags: number, dest: Uint8Array | null): number {
@@ -132,7 +149,13 @@ export class UdpSocket extends Socket {
     const src = this.boundAddr || this.host.ipv4.selectSource(daddr);
     if (src === undefined) return -Errno.ENETUNREACH;
     const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload: data }, { v: 4, src, dst: daddr });
-    const r = this.host.ipv4.output({ src, dst: daddr, protocol: IPPROTO_UDP, payload: seg });
+    // IP_PMTUDISC_WANT: DF when the datagram fits the path MTU, else local fragmentation without DF.
+    const df = 20 + seg.length <= this.host.ipv4.pathMtu(daddr);
+    const viaPeer = this.peer !== null && this.peer.addr === daddr;
+    const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
+    const r = this.host.ipv4.output({
+      src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
+    });
     if (r < 0) return r;
     this.host.udp.stats.outDatagrams++;
     void flags;
@@ -140,32 +163,17 @@ export class UdpSocket extends Socket {
   }
 
   /** Queues a received datagram; false when SO_RCVBUF is full (the datagram is dropped, as udp_queue_rcv_skb). */
-  enqueue(data: Uint8Array, addr: number, port: number): boolean {
-    if (this.queuedBytes > this.rcvbuf) return false;
-    this.queue.push({ data: data.slice(), addr, port });
-    this.queuedBytes += data.length + SKB_OVERHEAD;
+  enqueue(data: Uint8Array, from: Uint8Array): boolean {
+    if (!this.queue.push(data, from, this.rcvbuf)) return false;
     this.notify();
     return true;
   }
 
   override recvmsg(len: number, flags: number): RecvResult | number {
-    const d = this.queue[0];
-    if (!d) {
-      const err = this.takeError();
-      return err ? -err : -Errno.EAGAIN;
-    }
-    if ((flags & MSG_PEEK) === 0) {
-      this.queue.shift();
-      this.queuedBytes -= d.data.length + SKB_OVERHEAD;
-    }
-    const n = Math.min(len, d.data.length);
-    const truncated = d.data.length > len;
-    return {
-      data: d.data.subarray(0, n),
-      ret: flags & MSG_TRUNC ? d.data.length : n,
-      from: inet4Bytes(d.addr, d.port),
-      msgFlags: truncated ? MSG_TRUNC : 0,
-    };
+    // __skb_recv_udp: a pending error is reported (and cleared) before any queued datagram.
+    const err = this.takeError();
+    if (err) return -err;
+    return this.queue.recv(len, flags) ?? -Errno.EAGAIN;
   }
 
   override shutdown(_how: number): number {
@@ -182,16 +190,13 @@ export class UdpSocket extends Socket {
   }
 
   poll(): number {
-    let m = POLLOUT | POLLWRNORM;
-    if (this.queue.length > 0) m |= POLLIN | POLLRDNORM;
-    if (this.soError) m |= POLLERR;
-    return m;
+    return this.queue.pollMask(this.soError);
   }
 
   release(): void {
     this.closed = true;
     if (this.port !== 0) this.host.udp.unbind(this, this.port);
-    this.queue.length = 0;
+    this.queue.clear();
     this.notify();
   }
 }

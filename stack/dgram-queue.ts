@@ -1,0 +1,58 @@
+/**
+ * The receive queue of a datagram socket (UDP, ping): whole datagrams with their source address, charged against
+ * SO_RCVBUF by approximate truesize; a datagram arriving while the charge exceeds the limit is dropped, as
+ * __udp_enqueue_schedule_skb and sock_queue_rcv_skb do. Receives keep boundaries and report MSG_TRUNC.
+ */
+import { MSG_PEEK, MSG_TRUNC, POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from './constants.js';
+import type { RecvResult } from './socket.js';
+
+/** Bytes charged per queued datagram besides its payload, approximating an skb's truesize overhead. */
+export const SKB_OVERHEAD = 768;
+
+/** A queue of received datagrams. */
+export class DatagramQueue {
+  private readonly items: { data: Uint8Array; from: Uint8Array }[] = [];
+  private bytes = 0;
+
+  /** Datagrams queued. */
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** Queues a copy of data; false (nothing queued) when the charge already exceeds rcvbuf. */
+  push(data: Uint8Array, from: Uint8Array, rcvbuf: number): boolean {
+    if (this.bytes > rcvbuf) return false;
+    this.items.push({ data: data.slice(), from });
+    this.bytes += data.length + SKB_OVERHEAD;
+    return true;
+  }
+
+  /** Takes (or with MSG_PEEK, looks at) the oldest datagram, up to len bytes; undefined when empty. */
+  recv(len: number, flags: number): RecvResult | undefined {
+    const d = this.items[0];
+    if (!d) return undefined;
+    if ((flags & MSG_PEEK) === 0) {
+      this.items.shift();
+      this.bytes -= d.data.length + SKB_OVERHEAD;
+    }
+    const n = Math.min(len, d.data.length);
+    return {
+      data: d.data.subarray(0, n), ret: flags & MSG_TRUNC ? d.data.length : n, from: d.from,
+      msgFlags: d.data.length > len ? MSG_TRUNC : 0,
+    };
+  }
+
+  /** Empties the queue (close). */
+  clear(): void {
+    this.items.length = 0;
+    this.bytes = 0;
+  }
+
+  /** The poll mask of a datagram socket with this queue: always writable, readable when not empty. */
+  pollMask(soError: number): number {
+    let m = POLLOUT | POLLWRNORM;
+    if (this.items.length > 0) m |= POLLIN | POLLRDNORM;
+    if (soError) m |= POLLERR;
+    return m;
+  }
+}

@@ -1,0 +1,342 @@
+/**
+ * AF_INET6 SOCK_DGRAM UDP sockets (udp(7), ipv6(7)), dual-stack as Linux makes them (net/ipv6/udp.c,
+ * net/ipv6/datagram.c, net/ipv6/af_inet6.c):
+ *   - without IPV6_V6ONLY (bindv6only 0) the socket also speaks IPv4 through v4-mapped addresses ::ffff:a.b.c.d:
+ *     bound to :: it takes IPv4 datagrams too, which come from v4-mapped source addresses;
+ *   - binding a specific IPv6 address makes the socket IPv6-only implicitly (__inet6_bind); a link-local address
+ *     needs sin6_scope_id (EINVAL otherwise), which then binds the socket to that interface;
+ *   - connect() to a link-local address needs a scope id (EINVAL), to a v4-mapped one uses IPv4 (ENETUNREACH on a
+ *     v6-only socket); connecting fixes the source address and draws a new flow label (sk_set_txhash);
+ *   - sendto() a link-local address without scope id uses the first interface, :: means ::1 (a BSDism);
+ *   - disconnect (AF_UNSPEC) releases an autobound port and a source address connect chose (udp_disconnect);
+ *   - datagrams carry the socket's automatic flow label (auto_flowlabels), hop limit 64 unless IPV6_UNICAST_HOPS,
+ *     and are fragmented by the source when larger than the path MTU (IPV6_PMTUDISC_WANT).
+ */
+import {
+  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IPV6, IPPROTO_UDP, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, SOCK_DGRAM,
+  SIZEOF_SOCKADDR_IN6,
+} from './constants.js';
+import { DatagramQueue } from './dgram-queue.js';
+import { Errno } from './errno.js';
+import type { Host } from './host.js';
+import { ipv6Scope } from './iface.js';
+import { decodeInet4 } from './sockaddr.js';
+import { decodeInet6, inet6Bytes } from './sockaddr6.js';
+import { Socket, type RecvResult } from './socket.js';
+import { LOOPBACK4_IPV6, type UdpSock } from './udp.js';
+import { emitUdp } from './wire/udp.js';
+import { ipv4FromMapped, ipv4Mapped, ipv6Equal, IPV6_LOOPBACK, IPV6_UNSPECIFIED, isIpv4Mapped, isIpv6Multicast } from './wire/addr.js';
+
+/** Largest UDP payload over IPv6 without jumbograms: 65535 − 8. */
+export const UDP_MAX_PAYLOAD_V6 = 65527;
+/** Largest over IPv4 (a v4-mapped destination): 65535 − 20 − 8. */
+const UDP_MAX_PAYLOAD_V4 = 65507;
+
+/** A 4-byte int option value in host order, as getsockopt returns it. */
+function intOpt(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, v, true);
+  return b;
+}
+
+/** An AF_INET6 UDP socket. */
+export class Udp6Socket extends Socket implements UdpSock {
+  port = 0;
+  rcvSaddr6: Uint8Array = IPV6_UNSPECIFIED;
+  v6only = false;
+  connected = false;
+  /** The peer (v4-mapped for an IPv4 peer). */
+  private peer6: Uint8Array = IPV6_UNSPECIFIED;
+  dport = 0;
+  /** sk_bound_dev_if: set by binding or connecting to a scoped address. */
+  private boundIf = 0;
+  private portFromBind = false;
+  private addrFromBind = false;
+  private flowLabel: number;
+  private hopLimit = -1;
+  private tclass = 0;
+  private inetId = 0;
+  private readonly queue = new DatagramQueue();
+
+  constructor(host: Host) {
+    super(host, AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
+    this.flowLabel = this.drawFlowLabel();
+  }
+
+  /** sk_rcv_saddr: the IPv4 view of the local address. */
+  get rcvSaddr(): number {
+    if (ipv6Equal(this.rcvSaddr6, IPV6_UNSPECIFIED)) return 0;
+    return ipv4FromMapped(this.rcvSaddr6) ?? LOOPBACK4_IPV6;
+  }
+
+  /** inet_daddr: the IPv4 view of the peer. */
+  get daddr(): number {
+    if (!this.connected) return 0;
+    return ipv4FromMapped(this.peer6) ?? LOOPBACK4_IPV6;
+  }
+
+  /** sk_v6_daddr for an IPv6 peer; null when unconnected or connected over IPv4. */
+  get daddr6(): Uint8Array | null {
+    return this.connected && !isIpv4Mapped(this.peer6) ? this.peer6 : null;
+  }
+
+  private drawFlowLabel(): number {
+    const s = this.host.sim.random.stream(`host:${this.host.name}:flowlabel`);
+    return s.int(1, 0xfffff);
+  }
+
+  override bind(addr: Uint8Array): number {
+    const ep = decodeInet6(addr);
+    if ('errno' in ep) return -ep.errno;
+    if (this.port !== 0) return -Errno.EINVAL;
+    const a = ep.addr;
+    let ifindex = this.boundIf;
+    if (isIpv4Mapped(a)) {
+      if (this.v6only) return -Errno.EINVAL;
+      const v4 = ipv4FromMapped(a)!;
+      if (v4 !== 0 && !this.host.ipv4.isLocal(v4) && !this.host.ipv4.isGroupAddress(v4)) return -Errno.EADDRNOTAVAIL;
+    } else if (!ipv6Equal(a, IPV6_UNSPECIFIED)) {
+      if (ipv6Scope(a) === 'link' || (isIpv6Multicast(a) && (a[1]! & 0xf) <= 2)) {
+        if (addr.length >= SIZEOF_SOCKADDR_IN6 && ep.scopeId) ifindex = ep.scopeId;
+        if (!ifindex) return -Errno.EINVAL; // binding to a link-local address requires an interface
+      }
+      const iface = ifindex ? this.host.interfaces.find((i) => i.index === ifindex) : undefined;
+      if (ifindex && !iface) return -Errno.ENODEV;
+      if (!isIpv6Multicast(a) && !this.host.ipv6.isLocal(a, iface)) return -Errno.EADDRNOTAVAIL;
+    }
+    const savedOnly = this.v6only;
+    this.rcvSaddr6 = a;
+    if (!ipv6Equal(a, IPV6_UNSPECIFIED) && !isIpv4Mapped(a)) this.v6only = true;
+    const p = this.host.udp.bind(this, ep.port);
+    if (p < 0) {
+      this.rcvSaddr6 = IPV6_UNSPECIFIED;
+      this.v6only = savedOnly;
+      return p;
+    }
+    this.port = p;
+    this.boundIf = ifindex;
+    this.portFromBind = ep.port !== 0;
+    this.addrFromBind = !ipv6Equal(a, IPV6_UNSPECIFIED);
+    return 0;
+  }
+
+  private autobind(): number {
+    if (this.port !== 0) return 0;
+    const p = this.host.udp.bind(this, 0);
+    if (p < 0) return p;
+    this.port = p;
+    return 0;
+  }
+
+  override connect(addr: Uint8Array): number {
+    if (addr.length >= 2 && (addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) return this.disconnect();
+    const e = this.autobind();
+    if (e < 0) return e;
+    let dst: Uint8Array, port: number, scope = 0;
+    if (addr.length >= 2 && (addr[0]! | (addr[1]! << 8)) === AF_INET) {
+      if (this.v6only) return -Errno.EAFNOSUPPORT;
+      const ep = decodeInet4(addr);
+      if ('errno' in ep) return -ep.errno;
+      dst = ipv4Mapped(ep.addr);
+      port = ep.port;
+    } else {
+      const ep = decodeInet6(addr);
+      if ('errno' in ep) return -ep.errno;
+      dst = ep.addr;
+      port = ep.port;
+      scope = ep.scopeId;
+      // "connect to self if INADDR_ANY given"
+      if (ipv6Equal(dst, IPV6_UNSPECIFIED)) dst = isIpv4Mapped(this.rcvSaddr6) ? ipv4Mapped(0x7f000001) : IPV6_LOOPBACK.slice();
+    }
+    const v4 = ipv4FromMapped(dst);
+    let src: Uint8Array | undefined;
+    if (v4 !== null) {
+      if (this.v6only) return -Errno.ENETUNREACH;
+      const s4 = this.rcvSaddr || this.host.ipv4.selectSource(v4);
+      if (s4 === undefined || !this.host.ipv4.route(v4)) return -Errno.ENETUNREACH;
+      src = ipv4Mapped(s4);
+      this.inetId = this.host.sim.random.stream(`host:${this.host.name}:inet-id`).int(0, 0xffff);
+    } else {
+      if (ipv6Scope(dst) === 'link' || isIpv6Multicast(dst)) {
+        if (scope) {
+          if (this.boundIf && this.boundIf !== scope) return -Errno.EINVAL;
+          this.boundIf = scope;
+        }
+        if (!this.boundIf && ipv6Scope(dst) === 'link') return -Errno.EINVAL; // requires an interface
+      }
+      src = ipv6Equal(this.rcvSaddr6, IPV6_UNSPECIFIED) ? this.host.ipv6.selectSource(dst, this.boundIf || undefined) : this.rcvSaddr6;
+      if (!src || !this.host.ipv6.route(dst, this.boundIf || undefined)) return -Errno.ENETUNREACH;
+    }
+    this.peer6 = dst.slice();
+    this.dport = port;
+    if (ipv6Equal(this.rcvSaddr6, IPV6_UNSPECIFIED)) this.rcvSaddr6 = src;
+    this.connected = true;
+    this.flowLabel = this.drawFlowLabel();
+    this.host.udp.rehash(this);
+    return 0;
+  }
+
+  /** udp_disconnect. */
+  private disconnect(): number {
+    this.connected = false;
+    this.peer6 = IPV6_UNSPECIFIED;
+    this.dport = 0;
+    this.boundIf = 0;
+    if (!this.addrFromBind) this.rcvSaddr6 = IPV6_UNSPECIFIED;
+    if (!this.portFromBind && this.port !== 0) {
+      this.host.udp.unbind(this, this.port);
+      this.port = 0;
+    } else if (this.port !== 0) {
+      this.host.udp.rehash(this);
+    }
+    return 0;
+  }
+
+  override sendmsg(data: Uint8Array, _flags: number, dest: Uint8Array | null): number {
+    let dst: Uint8Array, port: number, oif = this.boundIf;
+    const family = dest && dest.length >= 2 ? dest[0]! | (dest[1]! << 8) : -1;
+    if (dest && dest.length < 2) return -Errno.EINVAL;
+    if (dest && family === AF_INET) {
+      if (this.v6only) return -Errno.ENETUNREACH;
+      const ep = decodeInet4(dest);
+      if ('errno' in ep) return -ep.errno;
+      if (ep.port === 0) return -Errno.EINVAL;
+      dst = ipv4Mapped(ep.addr);
+      port = ep.port;
+    } else if (dest && family === AF_INET6) {
+      const ep = decodeInet6(dest);
+      if ('errno' in ep) return -ep.errno;
+      dst = ep.addr;
+      if (ipv6Equal(dst, IPV6_UNSPECIFIED) && isIpv4Mapped(this.rcvSaddr6)) dst = ipv4Mapped(0x7f000001);
+      if (ipv4FromMapped(dst) === null && ep.port === 0) return -Errno.EINVAL;
+      port = ep.port;
+      if (ep.scopeId && (ipv6Scope(dst) === 'link' || isIpv6Multicast(dst))) oif = ep.scopeId;
+    } else if (dest && family !== AF_UNSPEC) {
+      return -Errno.EINVAL;
+    } else {
+      if (!this.connected) return -Errno.EDESTADDRREQ;
+      dst = this.peer6;
+      port = this.dport;
+    }
+    const v4 = ipv4FromMapped(dst);
+    if (v4 !== null) {
+      if (this.v6only) return -Errno.ENETUNREACH;
+      if (port === 0) return -Errno.EINVAL;
+      return this.send4(data, v4, port);
+    }
+    if (ipv6Equal(dst, IPV6_UNSPECIFIED)) dst = IPV6_LOOPBACK; // ":: means loopback (BSD'ism)"
+    const err = this.takeError();
+    if (err) return -err;
+    if (data.length > UDP_MAX_PAYLOAD_V6) return -Errno.EMSGSIZE;
+    const e = this.autobind();
+    if (e < 0) return e;
+    const ipv6 = this.host.ipv6;
+    const src = ipv6Equal(this.rcvSaddr6, IPV6_UNSPECIFIED) || isIpv6Multicast(this.rcvSaddr6) ? ipv6.selectSource(dst, oif || undefined) : this.rcvSaddr6;
+    if (!src) return -Errno.ENETUNREACH;
+    const seg = emitUdp({ srcPort: this.port, dstPort: port, payload: data }, { v: 6, src, dst });
+    const hop = this.hopLimit >= 0 ? this.hopLimit : undefined;
+    const r = ipv6.output({
+      src, dst, nextHeader: IPPROTO_UDP, payload: seg, flowLabel: this.flowLabel, trafficClass: this.tclass,
+      ...(oif ? { oif } : {}), ...(hop !== undefined && !isIpv6Multicast(dst) ? { hopLimit: hop } : {}),
+    });
+    if (r < 0) return r;
+    this.host.udp.stats.outDatagrams++;
+    return data.length;
+  }
+
+  /** udp_sendmsg for a v4-mapped destination. */
+  private send4(data: Uint8Array, daddr: number, dport: number): number {
+    const err = this.takeError();
+    if (err) return -err;
+    if (data.length > UDP_MAX_PAYLOAD_V4) return -Errno.EMSGSIZE;
+    const ipv4 = this.host.ipv4;
+    if (ipv4.isGroupAddress(daddr) && daddr >>> 28 !== 0xe && !this.broadcast) return -Errno.EACCES;
+    const e = this.autobind();
+    if (e < 0) return e;
+    const src = this.rcvSaddr !== 0 && this.rcvSaddr !== LOOPBACK4_IPV6 ? this.rcvSaddr : ipv4.selectSource(daddr);
+    if (src === undefined) return -Errno.ENETUNREACH;
+    const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload: data }, { v: 4, src, dst: daddr });
+    const df = 20 + seg.length <= ipv4.pathMtu(daddr);
+    const viaPeer = this.connected && this.daddr === daddr;
+    const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
+    const r = ipv4.output({ src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}) });
+    if (r < 0) return r;
+    this.host.udp.stats.outDatagrams++;
+    return data.length;
+  }
+
+  /** Queues a received datagram; false when SO_RCVBUF is full. */
+  enqueue(data: Uint8Array, from: Uint8Array): boolean {
+    if (!this.queue.push(data, from, this.rcvbuf)) return false;
+    this.notify();
+    return true;
+  }
+
+  override recvmsg(len: number, flags: number): RecvResult | number {
+    const err = this.takeError(); // __skb_recv_udp: the error first
+    if (err) return -err;
+    return this.queue.recv(len, flags) ?? -Errno.EAGAIN;
+  }
+
+  override setProtoOpt(level: number, name: number, value: Uint8Array): number {
+    if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
+    if (value.length < 4) return -Errno.EINVAL;
+    const v = new DataView(value.buffer, value.byteOffset, 4).getInt32(0, true);
+    switch (name) {
+      case IPV6_V6ONLY:
+        if (this.port !== 0) return -Errno.EINVAL; // only before bind (do_ipv6_setsockopt)
+        this.v6only = v !== 0;
+        return 0;
+      case IPV6_UNICAST_HOPS:
+        if (v < -1 || v > 255) return -Errno.EINVAL;
+        this.hopLimit = v;
+        return 0;
+      case IPV6_TCLASS:
+        if (v < -1 || v > 0xff) return -Errno.EINVAL;
+        this.tclass = v < 0 ? 0 : v;
+        return 0;
+      default:
+        return -Errno.ENOPROTOOPT;
+    }
+  }
+
+  override getProtoOpt(level: number, name: number): Uint8Array | number {
+    if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
+    switch (name) {
+      case IPV6_V6ONLY:
+        return intOpt(this.v6only ? 1 : 0);
+      case IPV6_UNICAST_HOPS:
+        return intOpt(this.hopLimit >= 0 ? this.hopLimit : 64);
+      case IPV6_TCLASS:
+        return intOpt(this.tclass);
+      default:
+        return -Errno.ENOPROTOOPT;
+    }
+  }
+
+  override shutdown(_how: number): number {
+    return this.connected ? 0 : -Errno.ENOTCONN;
+  }
+
+  override localName(): Uint8Array {
+    const scope = ipv6Scope(this.rcvSaddr6) === 'link' ? this.boundIf : 0;
+    return inet6Bytes(this.rcvSaddr6, this.port, scope);
+  }
+
+  override peerName(): Uint8Array | number {
+    if (!this.connected) return -Errno.ENOTCONN;
+    const scope = ipv6Scope(this.peer6) === 'link' ? this.boundIf : 0;
+    return inet6Bytes(this.peer6, this.dport, scope);
+  }
+
+  poll(): number {
+    return this.queue.pollMask(this.soError);
+  }
+
+  release(): void {
+    this.closed = true;
+    if (this.port !== 0) this.host.udp.unbind(this, this.port);
+    this.queue.clear();
+    this.notify();
+  }
+}
