@@ -24,19 +24,17 @@ export function sampleRows(rows: readonly TcpSegmentRow[], max: number): TcpSegm
   const nSpecial = rows.reduce((n, r) => n + (special(r) ? 1 : 0), 0);
   const budget = Math.max(0, max - nSpecial);
   const ordinary = rows.length - nSpecial;
-  const step = budget > 0 ? ordinary / budget : Infinity;
+  // Integer arithmetic: ordinary row j is kept when floor(j·budget/ordinary) steps up, exactly `budget` of them.
+  const bucket = (j: number): number => Math.floor((j * budget) / ordinary);
   const out: TcpSegmentRow[] = [];
-  let seen = 0, next = 0;
+  let j = 0;
   for (const r of rows) {
     if (special(r)) {
       out.push(r);
       continue;
     }
-    if (seen >= next) {
-      out.push(r);
-      next += step;
-    }
-    seen++;
+    if (budget > 0 && (j === 0 ? true : bucket(j) !== bucket(j - 1))) out.push(r);
+    j++;
   }
   return out;
 }
