@@ -6,7 +6,7 @@
  * socksim does not model is ENOPROTOOPT, never a silent success.
  */
 import {
-  AF_INET, AF_INET6, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM, SO_ACCEPTCONN, SO_BINDTODEVICE, SO_BROADCAST, SO_BSDCOMPAT,
+  AF_INET, AF_INET6, AF_UNIX, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM, SO_ACCEPTCONN, SO_BINDTODEVICE, SO_BROADCAST, SO_BSDCOMPAT,
   SO_DEBUG, SO_DOMAIN, SO_DONTROUTE, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_MARK, SO_NO_CHECK, SO_OOBINLINE,
   SO_PASSCRED, SO_PEEK_OFF, SO_PEERCRED, SO_PEERGROUPS, SO_PRIORITY, SO_PROTOCOL, SO_RCVBUF, SO_RCVBUFFORCE,
   SO_RCVLOWAT, SO_RCVTIMEO, SO_REUSEADDR, SO_REUSEPORT, SO_RXQ_OVFL, SO_SNDBUF, SO_SNDBUFFORCE, SO_SNDLOWAT,
@@ -18,6 +18,21 @@ import type { Socket } from './socket.js';
 
 /** net.core.wmem_max / rmem_max defaults. */
 export const WMEM_MAX = 212992, RMEM_MAX = 212992;
+
+/** The net.core sysctls the option code reads (a host's /proc/sys/net/core). */
+export interface CoreSysctl {
+  rmemMax: number;
+  wmemMax: number;
+}
+
+const sysctls = new WeakMap<object, CoreSysctl>();
+
+/** The net.core sysctls of a host (Linux defaults until a scenario changes them). */
+export function coreSysctlOf(host: object): CoreSysctl {
+  let s = sysctls.get(host);
+  if (!s) sysctls.set(host, (s = { rmemMax: RMEM_MAX, wmemMax: WMEM_MAX }));
+  return s;
+}
 /** SOCK_MIN_SNDBUF and SOCK_MIN_RCVBUF (2 × and 1 × TCP_SKB_MIN_TRUESIZE, 2048 + 256 on x86-64). */
 export const SOCK_MIN_SNDBUF = 4608, SOCK_MIN_RCVBUF = 2304;
 /** CONFIG_HZ of the reference kernel: socket timeouts are whole jiffies of 4 ms. */
@@ -114,12 +129,12 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
       s.broadcast = on;
       return 0;
     case SO_SNDBUF:
-      return setSndbuf(s, Math.min(v >>> 0, WMEM_MAX));
+      return setSndbuf(s, Math.min(v >>> 0, coreSysctlOf(s.host).wmemMax));
     case SO_SNDBUFFORCE:
       if (!caller.privileged) return -Errno.EPERM;
       return setSndbuf(s, Math.max(v, 0));
     case SO_RCVBUF:
-      return setRcvbuf(s, Math.min(v >>> 0, RMEM_MAX));
+      return setRcvbuf(s, Math.min(v >>> 0, coreSysctlOf(s.host).rmemMax));
     case SO_RCVBUFFORCE:
       if (!caller.privileged) return -Errno.EPERM;
       return setRcvbuf(s, Math.max(v, 0));
@@ -146,6 +161,8 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
     case SO_BSDCOMPAT:
       return 0; // obsolete and ignored by Linux too
     case SO_PASSCRED:
+      // sk_may_scm_recv: only AF_UNIX (and netlink) sockets take credentials.
+      if (s.domain !== AF_UNIX) return -Errno.EOPNOTSUPP;
       s.passcred = on;
       return 0;
     case SO_TIMESTAMP:
@@ -240,7 +257,7 @@ export function getSolSocket(s: Socket, name: number, caller: OptCaller, optlen:
       return out;
     }
     case SO_BSDCOMPAT: return intBytes(0);
-    case SO_PASSCRED: return b(s.passcred);
+    case SO_PASSCRED: return s.domain === AF_UNIX ? b(s.passcred) : -Errno.EOPNOTSUPP;
     case SO_TIMESTAMP: return b(s.timestamp);
     case SO_RCVLOWAT: return intBytes(s.rcvlowat);
     case SO_SNDLOWAT: return intBytes(1);

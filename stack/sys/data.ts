@@ -11,6 +11,7 @@ import type { OpenFile } from '../file.js';
 import type { Cmsg, RecvResult, SendControl, Socket } from '../socket.js';
 import { decodeSockaddr, sockaddrArgBytes, type SockAddr, type SockAddrArg } from '../sockaddr.js';
 import { MAX_RW_COUNT } from '../vfs-file.js';
+import { planSendfile } from '../sendfile.js';
 import { addrArg, bufArg, intArg } from './base.js';
 import { SysSock, type AddrOut } from './sockcalls.js';
 
@@ -184,8 +185,8 @@ export class SysData extends SysSock {
       } else if (c.type === SCM_CREDENTIALS) {
         if (c.data.length !== 12) return fail(-Errno.EINVAL);
         const u = parseUcred(c.data);
-        // scm_check_creds: the pid must be the sender's own; root may claim any uid/gid.
-        if (u.pid !== this.proc.pid || (this.uid !== 0 && (u.uid !== this.uid || u.gid !== this.gid))) return fail(-Errno.EPERM);
+        // scm_check_creds: the pid and ids must be the sender's own, unless it is privileged (root, as the probes).
+        if (this.uid !== 0 && (u.pid !== this.proc.pid || u.uid !== this.uid || u.gid !== this.gid)) return fail(-Errno.EPERM);
         ctl.creds = u;
       } else {
         return fail(-Errno.EINVAL);
@@ -236,6 +237,26 @@ export class SysData extends SysSock {
     return ret;
   }
 
+  /**
+   * sendfile(2): copies from a regular file (at *offset, or at its file position, which then advances) to out_fd.
+   * `offset` is the value-result argument: an object whose `value` is updated, or null.
+   */
+  async sendfile(outFd: number, inFd: number, offset: { value: number } | null, count: number): Promise<number> {
+    const args = [outFd, inFd, offset && typeof offset === 'object' ? offset.value : null, count];
+    const inFile = this.file(inFd);
+    const plan = planSendfile(inFile, this.file(outFd), offset && typeof offset === 'object' ? offset.value : null, count);
+    if (typeof plan === 'number') return this.done('sendfile', args, plan);
+    const f = this.file(outFd) as OpenFile;
+    let r: number;
+    if (f.obj.kind === 'socket') r = await this.sendCommon('sendfile', args, outFd, plan.data, 0, null, null);
+    else r = await this.writeCommon('sendfile', args, outFd, plan.data);
+    if (r > 0) {
+      if (offset) offset.value = plan.pos + r;
+      else (inFile as OpenFile).pos = plan.pos + r;
+    }
+    return r;
+  }
+
   /** recv(2). */
   async recv(fd: number, buf: Uint8Array, flags = 0): Promise<number> {
     return this.recvSimple('recv', fd, buf, flags, null);
@@ -252,7 +273,7 @@ export class SysData extends SysSock {
     const r = await this.recvCommon(call, fd, buf.length, flags, null, 0);
     if (typeof r === 'number') return this.done(call, args, r);
     buf.set(r.data);
-    if (from && typeof from === 'object') this.fillAddr(from, r.from ?? new Uint8Array(0));
+    if (from && typeof from === 'object') this.fillAddr(from, r.from ?? -1);
     return this.done(call, [...args, r.from ? addrArg(decodeSockaddr(r.from)) : null], r.ret);
   }
 
@@ -270,7 +291,8 @@ export class SysData extends SysSock {
     msg.name = r.from ? decodeSockaddr(r.from) : null;
     const w = this.layoutControl(r.control, ctlBuf, Math.max(0, ctlCap), (flags & MSG_CMSG_CLOEXEC) !== 0);
     msg.controllen = w.used;
-    msg.flags = r.msgFlags | w.flags;
+    // ____sys_recvmsg starts msg_flags from the call's MSG_CMSG_CLOEXEC bit.
+    msg.flags = r.msgFlags | w.flags | (flags & MSG_CMSG_CLOEXEC);
     return this.done('recvmsg', [...args, msg.flags, w.used], r.ret);
   }
 

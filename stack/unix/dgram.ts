@@ -13,7 +13,7 @@ import { Errno } from '../errno.js';
 import type { Host } from '../host.js';
 import type { RecvControl, RecvResult, SendArgs } from '../socket.js';
 import { parseUnixName } from './addr.js';
-import { RCV_SHUTDOWN, SHUTDOWN_MASK, UnixSocket } from './socket.js';
+import { RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, UnixSocket } from './socket.js';
 
 /** Message-oriented AF_UNIX sockets (datagram and seqpacket). */
 abstract class UnixMessageSocket extends UnixSocket {
@@ -26,7 +26,9 @@ abstract class UnixMessageSocket extends UnixSocket {
 
   override sendmsgEx(a: SendArgs): number {
     if (a.flags & MSG_OOB) return -Errno.EOPNOTSUPP;
-    let other = this.target(a.dest);
+    // Checked on the reference kernel: a datagram send after our own SHUT_WR is EPIPE (without SIGPIPE).
+    if (this.shut & SEND_SHUTDOWN) return -Errno.EPIPE;
+    const other = this.target(a.dest);
     if (typeof other === 'number' && other !== -Errno.ENOENT && other !== -Errno.ECONNREFUSED && other !== -Errno.EPROTOTYPE) return other;
     const e = this.passcredAutobind();
     if (e < 0) return e;

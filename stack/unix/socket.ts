@@ -336,6 +336,15 @@ export abstract class UnixSocket extends Socket {
     return 0;
   }
 
+  /** unix_*_ops have no setsockopt: every level but SOL_SOCKET is EOPNOTSUPP (__sys_setsockopt). */
+  override setProtoOpt(): number {
+    return -Errno.EOPNOTSUPP;
+  }
+
+  override getProtoOpt(): Uint8Array | number {
+    return -Errno.EOPNOTSUPP;
+  }
+
   override solSocketChanged(): void {
     this.notify(KEY_OUT);
   }
