@@ -52,6 +52,12 @@ export class RunAbort extends Error {
 
 /** How many microtask turns a woken process may take to park again before we call it a foreign await. */
 const SETTLE_SPIN_LIMIT = 100_000;
+/**
+ * How many simulator calls (syscalls) processes may make within one instant of virtual time before the run is
+ * declared a busy loop: a process polling with non-blocking calls and never sleeping would otherwise spin forever
+ * in wall time, since no event (and so no run bound) ever comes.
+ */
+const SETTLE_CALL_LIMIT = 20_000_000;
 
 /** The deterministic scheduler. */
 export class Sim implements ProcessHost {
@@ -241,10 +247,26 @@ export class Sim implements ProcessHost {
   }
 
   /** Lets woken processes run, one at a time in wake order, until all have parked or exited. */
+  /**
+   * Tells the scheduler that the running process made a simulator call. Microtask turns are then not a sign of a
+   * foreign await (that budget restarts), but the calls count towards the busy-loop bound.
+   */
+  progress(): void {
+    this.spins = 0;
+    if (++this.callsThisInstant > SETTLE_CALL_LIMIT) {
+      const msg = `processes made ${SETTLE_CALL_LIMIT} calls at virtual time ${formatTime(this.now)} without letting time pass (a busy loop that never blocks or sleeps?)`;
+      this.abortRun('event-limit', msg);
+      throw new RunAbort('event-limit', msg); // ends the calling process; the run loop stops at the abort
+    }
+  }
+
+  private spins = 0;
+  private callsThisInstant = 0;
+
   private async settle(): Promise<void> {
     // One budget for the whole settle, not per turn: processes that wake each other forever never let an event
     // (hence a run bound) happen, and this budget is then all that ends the run.
-    let spins = 0;
+    this.spins = 0;
     let turns = 0;
     while (this.active > 0) {
       if (this.active === this.runnable.length) {
@@ -256,7 +278,7 @@ export class Sim implements ProcessHost {
         turns++;
       }
       await null;
-      if (++spins > SETTLE_SPIN_LIMIT) {
+      if (++this.spins > SETTLE_SPIN_LIMIT) {
         const waiting = new Set(this.runnable.map((r) => r.p));
         const names = this.procs.filter((p) => p.state === 'running' && !waiting.has(p)).map((p) => `${p.pid} (${p.name})`);
         const livelock = turns > 1
@@ -294,6 +316,7 @@ export class Sim implements ProcessHost {
           message = `run exceeded its bound of ${this.maxEvents} events at virtual time ${formatTime(this.now)}`;
           break;
         }
+        if (t.time !== this.now) this.callsThisInstant = 0;
         this.now = t.time;
         this.eventCount++;
         t.fn();

@@ -99,6 +99,7 @@ export class SysBase {
       this.errno = err;
     }
     const sim = this.host.sim;
+    sim.progress(); // a call is progress, not a foreign await; many calls without time passing is a busy loop
     if (sim.sink) sim.sink.push([EV_SYSCALL, sim.now, this.proc.pid, call, args, ret, err]);
     return ret;
   }
