@@ -7,7 +7,8 @@
  * inet_id. A pending ICMP error (SO_ERROR) is reported by the next send or receive, before queued data
  * (__skb_recv_udp checks sock_error first).
  */
-import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_UDP, SOCK_DGRAM } from './constants.js';
+import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_UDP, MSG_MORE, MSG_OOB, POLLWRBAND, SOCK_DGRAM, UDP_CORK } from './constants.js';
+import { InetOptions } from './inet-opts.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
 import { decodeInet4, inet4Bytes } from './sockaddr.js';
@@ -31,6 +32,11 @@ export class UdpSocket extends Socket implements UdpSock {
   private readonly queue = new DatagramQueue();
   /** inet_id: IP ids of a connected socket count up from a random start (ip_select_ident_segs). */
   private inetId = 0;
+  /** IPPROTO_IP options (IP_TTL, IP_TOS…), applied to every datagram sent. */
+  readonly ipOpts = new InetOptions();
+  /** UDP_CORK (udp(7)): sends are appended to one pending datagram until uncorked. */
+  private corked = false;
+  private pending: { parts: Uint8Array[]; len: number; src: number; daddr: number; dport: number } | null = null;
   /** UdpSock's view: the IPv4 local address, and no IPv6 state. */
   get rcvSaddr(): number {
     return this.boundAddr;
@@ -124,6 +130,20 @@ export class UdpSocket extends Socket implements UdpSock {
   }
 
   override sendmsg(data: Uint8Array, flags: number, dest: Uint8Array | null): number {
+    if (flags & MSG_OOB) return -Errno.EOPNOTSUPP; // udp_sendmsg: "Mirror BSD error message compatibility"
+    const corkreq = this.corked || (flags & MSG_MORE) !== 0;
+    if (this.pending) {
+      // udp_sendmsg with frames pending: append (the address is not looked at), push unless still corked.
+      const p = this.pending;
+      if (p.len + data.length > UDP_MAX_PAYLOAD_V4) return -Errno.EMSGSIZE;
+      p.parts.push(data.slice());
+      p.len += data.length;
+      if (!corkreq) {
+        const r = this.pushPending();
+        if (r < 0) return r;
+      }
+      return data.length;
+    }
     let daddr: number, dport: number;
     if (dest) {
       const ep = decodeInet4(dest);
@@ -148,6 +168,28 @@ export class UdpSocket extends Socket implements UdpSock {
     if (e < 0) return e;
     const src = this.boundAddr || this.host.ipv4.selectSource(daddr);
     if (src === undefined) return -Errno.ENETUNREACH;
+    if (corkreq) {
+      this.pending = { parts: [data.slice()], len: data.length, src, daddr, dport };
+      return data.length;
+    }
+    return this.transmit(data, src, daddr, dport);
+  }
+
+  /** udp_push_pending_frames: the corked data goes out as one datagram. */
+  private pushPending(): number {
+    const p = this.pending;
+    if (!p) return 0;
+    this.pending = null;
+    const data = new Uint8Array(p.len);
+    let off = 0;
+    for (const x of p.parts) {
+      data.set(x, off);
+      off += x.length;
+    }
+    return this.transmit(data, p.src, p.daddr, p.dport);
+  }
+
+  private transmit(data: Uint8Array, src: number, daddr: number, dport: number): number {
     const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload: data }, { v: 4, src, dst: daddr });
     // IP_PMTUDISC_WANT: DF when the datagram fits the path MTU, else local fragmentation without DF.
     const df = 20 + seg.length <= this.host.ipv4.pathMtu(daddr);
@@ -155,11 +197,42 @@ export class UdpSocket extends Socket implements UdpSock {
     const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
     const r = this.host.ipv4.output({
       src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
+      ttl: this.ipOpts.ttl, tos: this.ipOpts.tos,
     });
     if (r < 0) return r;
     this.host.udp.stats.outDatagrams++;
-    void flags;
     return data.length;
+  }
+
+  /**
+   * SO_PEEK_OFF: Linux 6.9+ supports it on UDP; socksim reads back the default (-1) but does not model peeking at
+   * an offset, so setting it is ENOPROTOOPT rather than a silent success.
+   */
+  override getPeekOff(): number {
+    return -1;
+  }
+
+  override setPeekOff(): number {
+    return -Errno.ENOPROTOOPT;
+  }
+
+  /** IPPROTO_UDP options (UDP_CORK) here; IPPROTO_IP in InetOptions (udp_setsockopt → ip_setsockopt). */
+  override setProtoOpt(level: number, name: number, value: Uint8Array): number {
+    if (level !== IPPROTO_UDP) return this.ipOpts.set(level, name, value);
+    if (value.length < 4) return -Errno.EINVAL; // udp_lib_setsockopt
+    if (name !== UDP_CORK) return -Errno.ENOPROTOOPT;
+    this.corked = new DataView(value.buffer, value.byteOffset, 4).getInt32(0, true) !== 0;
+    if (!this.corked) {
+      const r = this.pushPending();
+      if (r < 0) return r;
+    }
+    return 0;
+  }
+
+  override getProtoOpt(level: number, name: number): Uint8Array | number {
+    if (level !== IPPROTO_UDP) return this.ipOpts.get(level, name);
+    if (name !== UDP_CORK) return -Errno.ENOPROTOOPT;
+    return Uint8Array.of(this.corked ? 1 : 0, 0, 0, 0);
   }
 
   /** Queues a received datagram; false when SO_RCVBUF is full (the datagram is dropped, as udp_queue_rcv_skb). */
@@ -190,7 +263,8 @@ export class UdpSocket extends Socket implements UdpSock {
   }
 
   poll(): number {
-    return this.queue.pollMask(this.soError);
+    // datagram_poll: a writable datagram socket is POLLOUT|POLLWRNORM|POLLWRBAND.
+    return this.queue.pollMask(this.soError) | POLLWRBAND;
   }
 
   release(): void {

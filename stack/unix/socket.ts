@@ -23,12 +23,41 @@ export const MAX_DGRAM_QLEN = 10;
 /** Wake-up keys (sock_def_readable, unix_write_space). */
 export const KEY_IN = EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND, KEY_OUT = EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
 
-/** What an skb costs against SO_SNDBUF: its data in a kmalloc bucket plus struct sk_buff (SKB_TRUESIZE). */
-export function skbTruesize(len: number): number {
-  const head = ((Math.min(len, 3776) + 63) & ~63) + 320;
-  let bucket = 32;
-  while (bucket < head) bucket = bucket === 64 ? 96 : bucket === 128 ? 192 : bucket === 96 ? 128 : bucket === 192 ? 256 : bucket * 2;
-  return bucket + 256 + (len > 3776 ? Math.ceil((len - 3776) / 4096) * 4096 : 0);
+/** SKB_MAX_HEAD(0): the most a one-page linear skb holds (4096 − aligned skb_shared_info). */
+const SKB_MAX_HEAD = 3776;
+/** SKB_MAX_ALLOC: the largest linear skb a datagram send allocates before using page frags. */
+const SKB_MAX_ALLOC = 16064;
+
+/** kmalloc's size for n bytes: slab buckets up to 8 KiB, then whole pages in powers of two. */
+function kmallocSize(n: number): number {
+  const buckets = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+  for (const b of buckets) if (n <= b) return b;
+  let p = 8192;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** SKB_TRUESIZE of an skb with a linear head of `head` bytes and `frags` bytes in pages. */
+function truesize(head: number, frags: number): number {
+  return kmallocSize(((head + 63) & ~63) + 320) + 256 + Math.ceil(frags / 4096) * 4096;
+}
+
+/**
+ * What a stream skb of len bytes costs against SO_SNDBUF (unix_stream_sendmsg): past SKB_MAX_HEAD the data moves
+ * to page frags (data_len = PAGE_ALIGN(len − SKB_MAX_HEAD), capped at len). Checked on the reference kernel: 278
+ * one-byte sends, or 44 of 4096 bytes, fill the default 212992-byte SO_SNDBUF.
+ */
+export function streamTruesize(len: number): number {
+  if (len <= SKB_MAX_HEAD) return truesize(len, 0);
+  const frags = Math.min(len, Math.ceil((len - SKB_MAX_HEAD) / 4096) * 4096);
+  return truesize(len - frags, frags);
+}
+
+/** What a datagram skb costs (unix_dgram_sendmsg): linear up to SKB_MAX_ALLOC, page frags beyond. */
+export function dgramTruesize(len: number): number {
+  if (len <= SKB_MAX_ALLOC) return truesize(len, 0);
+  const frags = Math.ceil((len - SKB_MAX_ALLOC) / 4096) * 4096;
+  return truesize(len - frags, frags);
 }
 
 /** One queued message or stream chunk (struct sk_buff with UNIXCB). */
@@ -198,7 +227,7 @@ export abstract class UnixSocket extends Socket {
 
   /** Builds an skb. */
   protected skb(data: Uint8Array, sender: UnixSocket, creds: Ucred, files: OpenFile[] | null, oob = false): Skb {
-    return { data: data.slice(), consumed: 0, files, creds, sender, owner: sender, truesize: skbTruesize(data.length), oob, embryo: null };
+    return { data: data.slice(), consumed: 0, files, creds, sender, owner: sender, truesize: this.type === SOCK_STREAM ? streamTruesize(data.length) : dgramTruesize(data.length), oob, embryo: null };
   }
 
   /** Takes the files off an skb (unix_detach_fds): the receiver now owns their references. */

@@ -1,0 +1,80 @@
+/**
+ * IPPROTO_IP options of datagram sockets (ip(7), do_ip_setsockopt/do_ip_getsockopt): IP_TTL, IP_TOS, IP_HDRINCL,
+ * IP_OPTIONS, IP_MULTICAST_TTL, IP_MULTICAST_LOOP. Int options take optlen ≥ 4, or a single byte (optlen 1..3).
+ * IP_TTL is 1..255 with −1 restoring net.ipv4.ip_default_ttl; IP_HDRINCL is only settable on raw sockets
+ * (ENOPROTOOPT) but reads back 0; IP_OPTIONS is modelled only empty. A get at any other level is EOPNOTSUPP, a set
+ * ENOPROTOOPT, as ip_getsockopt/ip_setsockopt answer. Unmodelled IP options (multicast membership…) are
+ * ENOPROTOOPT, never a silent success.
+ */
+import {
+  IPPROTO_IP, IP_HDRINCL, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_OPTIONS, IP_TOS, IP_TTL,
+} from './constants.js';
+import { Errno } from './errno.js';
+
+/** net.ipv4.ip_default_ttl. */
+export const IP_DEFAULT_TTL = 64;
+
+function intBytes(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, v, true);
+  return b;
+}
+
+/** Per-socket IP options. */
+export class InetOptions {
+  /** IP_TTL; -1 = the sysctl default. */
+  uniTtl = -1;
+  tos = 0;
+  mcTtl = 1;
+  mcLoop = true;
+
+  /** The TTL an outgoing unicast packet gets. */
+  get ttl(): number {
+    return this.uniTtl < 0 ? IP_DEFAULT_TTL : this.uniTtl;
+  }
+
+  /** setsockopt at IPPROTO_IP. */
+  set(level: number, name: number, val: Uint8Array): number {
+    if (level !== IPPROTO_IP) return -Errno.ENOPROTOOPT;
+    if (name === IP_OPTIONS) return val.length === 0 ? 0 : -Errno.ENOPROTOOPT;
+    let v: number;
+    if (val.length >= 4) v = new DataView(val.buffer, val.byteOffset, 4).getInt32(0, true);
+    else if (val.length >= 1) v = val[0]!;
+    else return -Errno.EINVAL;
+    switch (name) {
+      case IP_TTL:
+        if (v !== -1 && (v < 1 || v > 255)) return -Errno.EINVAL;
+        this.uniTtl = v;
+        return 0;
+      case IP_TOS:
+        this.tos = v & 0xff;
+        return 0;
+      case IP_HDRINCL:
+        return -Errno.ENOPROTOOPT; // only SOCK_RAW sockets may set it
+      case IP_MULTICAST_TTL:
+        if (v === -1) v = 1;
+        if (v < 0 || v > 255) return -Errno.EINVAL;
+        this.mcTtl = v;
+        return 0;
+      case IP_MULTICAST_LOOP:
+        this.mcLoop = v !== 0;
+        return 0;
+      default:
+        return -Errno.ENOPROTOOPT;
+    }
+  }
+
+  /** getsockopt at IPPROTO_IP: the int's bytes (the caller applies ip_getsockopt's one-byte rule). */
+  get(level: number, name: number): Uint8Array | number {
+    if (level !== IPPROTO_IP) return -Errno.EOPNOTSUPP;
+    switch (name) {
+      case IP_TTL: return intBytes(this.ttl);
+      case IP_TOS: return intBytes(this.tos);
+      case IP_HDRINCL: return intBytes(0);
+      case IP_MULTICAST_TTL: return intBytes(this.mcTtl);
+      case IP_MULTICAST_LOOP: return intBytes(this.mcLoop ? 1 : 0);
+      case IP_OPTIONS: return new Uint8Array(0);
+      default: return -Errno.ENOPROTOOPT;
+    }
+  }
+}
