@@ -11,13 +11,8 @@ import type { RegNode, DirNode } from './vfs.js';
 /** Largest count one read/write moves (MAX_RW_COUNT = INT_MAX & PAGE_MASK). */
 export const MAX_RW_COUNT = 0x7ffff000;
 
-/** An open regular file. */
-export class RegularFile extends FileObject {
-  readonly kind = 'file' as const;
-  constructor(readonly node: RegNode) {
-    super();
-  }
-
+/** What regular files and directories share: always ready (DEFAULT_POLLMASK), and refused by epoll. */
+abstract class VfsFile extends FileObject {
   override get epollable(): boolean {
     return false;
   }
@@ -27,6 +22,14 @@ export class RegularFile extends FileObject {
   }
 
   release(): void {}
+}
+
+/** An open regular file. */
+export class RegularFile extends VfsFile {
+  readonly kind = 'file' as const;
+  constructor(readonly node: RegNode) {
+    super();
+  }
 
   /** Reads up to len bytes at pos (pread semantics). */
   readAt(pos: number, len: number): Uint8Array {
@@ -50,21 +53,11 @@ export class RegularFile extends FileObject {
 }
 
 /** An open directory: read(2) on it is EISDIR. */
-export class DirFile extends FileObject {
+export class DirFile extends VfsFile {
   readonly kind = 'dir' as const;
   constructor(readonly node: DirNode) {
     super();
   }
-
-  override get epollable(): boolean {
-    return false;
-  }
-
-  poll(): number {
-    return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
-  }
-
-  release(): void {}
 
   override read(): Uint8Array | number {
     return -Errno.EISDIR;

@@ -32,27 +32,7 @@ export interface MsgHdr {
 /** UIO_MAXIOV: most iovecs one call takes. */
 export const UIO_MAXIOV = 1024;
 
-/** Gathers iovecs into one buffer, or -errno (EFAULT for junk, EINVAL for too many). */
-function gather(iov: unknown): Uint8Array | number {
-  if (!Array.isArray(iov)) return -Errno.EFAULT;
-  if (iov.length > UIO_MAXIOV) return -Errno.EINVAL;
-  let total = 0;
-  for (const b of iov) {
-    if (!(b instanceof Uint8Array)) return -Errno.EFAULT;
-    total += b.length;
-  }
-  if (iov.length === 1) return (iov[0] as Uint8Array).subarray(0, MAX_RW_COUNT);
-  const out = new Uint8Array(Math.min(total, MAX_RW_COUNT));
-  let off = 0;
-  for (const b of iov as Uint8Array[]) {
-    const n = Math.min(b.length, out.length - off);
-    out.set(b.subarray(0, n), off);
-    off += n;
-  }
-  return out;
-}
-
-/** Total capacity of iovecs, or -errno. */
+/** Total capacity of iovecs (capped at MAX_RW_COUNT), or -errno: EFAULT for junk, EINVAL for too many. */
 function capacity(iov: unknown): number {
   if (!Array.isArray(iov)) return -Errno.EFAULT;
   if (iov.length > UIO_MAXIOV) return -Errno.EINVAL;
@@ -62,6 +42,22 @@ function capacity(iov: unknown): number {
     total += b.length;
   }
   return Math.min(total, MAX_RW_COUNT);
+}
+
+/** Gathers iovecs into one buffer, or -errno. */
+function gather(iov: unknown): Uint8Array | number {
+  const total = capacity(iov);
+  if (total < 0) return total;
+  const list = iov as Uint8Array[];
+  if (list.length === 1) return list[0]!.subarray(0, total);
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const b of list) {
+    const n = Math.min(b.length, out.length - off);
+    out.set(b.subarray(0, n), off);
+    off += n;
+  }
+  return out;
 }
 
 /** Scatters bytes into iovecs. */

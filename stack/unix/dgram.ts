@@ -96,6 +96,16 @@ abstract class UnixMessageSocket extends UnixSocket {
     };
   }
 
+  /** unix_dgram_poll's error, shutdown and readable bits. */
+  protected readMask(): number {
+    let m = 0;
+    if (this.soError) m |= POLLERR;
+    if (this.shut & RCV_SHUTDOWN) m |= POLLRDHUP | POLLIN | POLLRDNORM;
+    if (this.shut === SHUTDOWN_MASK) m |= POLLHUP;
+    if (this.queue.length > 0) m |= POLLIN | POLLRDNORM;
+    return m;
+  }
+
   override blockingRecvEnds(): boolean {
     return (this.shut & RCV_SHUTDOWN) !== 0;
   }
@@ -163,11 +173,7 @@ export class UnixDgramSocket extends UnixMessageSocket {
 
   /** unix_dgram_poll. */
   override poll(): number {
-    let m = 0;
-    if (this.soError) m |= POLLERR;
-    if (this.shut & RCV_SHUTDOWN) m |= POLLRDHUP | POLLIN | POLLRDNORM;
-    if (this.shut === SHUTDOWN_MASK) m |= POLLHUP;
-    if (this.queue.length > 0) m |= POLLIN | POLLRDNORM;
+    let m = this.readMask();
     let writable = this.writable();
     const other = this.peer;
     if (writable && other && other.peer !== this && other.queue.length > other.backlog) writable = false;
@@ -206,11 +212,7 @@ export class UnixSeqpacketSocket extends UnixMessageSocket {
 
   /** unix_dgram_poll for seqpacket: a closed socket is hung up; a listener is never writable. */
   override poll(): number {
-    let m = 0;
-    if (this.soError) m |= POLLERR;
-    if (this.shut & RCV_SHUTDOWN) m |= POLLRDHUP | POLLIN | POLLRDNORM;
-    if (this.shut === SHUTDOWN_MASK) m |= POLLHUP;
-    if (this.queue.length > 0) m |= POLLIN | POLLRDNORM;
+    let m = this.readMask();
     if (this.state === 'close') m |= POLLHUP;
     if (this.writable()) m |= POLLOUT | POLLWRNORM | POLLWRBAND;
     return m;
