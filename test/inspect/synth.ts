@@ -48,7 +48,7 @@ export interface SynthTruth {
   /** Transmissions lost on the link, data and ACKs. */
   lostData: number;
   lostAcks: number;
-  /** Duplicate ACKs b sent (RFC 5681 §2). */
+  /** Duplicate ACKs b sent (RFC 5681 §2: the same ACK again while a has data outstanding). */
   dupAcks: number;
   /** b's ACKs that carried SACK blocks. */
   sackAcks: number;
@@ -119,8 +119,11 @@ export function synthTransfer(opts: Partial<SynthOptions> = {}): { bytes: Uint8A
   const total = o.bytes;
   let sndUna = 1, sndNxt = 1, dupAcks = 0, finSent = false, rtoAt = -1, rtoGen = 0, bFinSent = false;
 
+  // The highest sequence end a has sent, relative: what "outstanding data" means for RFC 5681's duplicate ACK.
+  let aHigh = 0;
   function send(s: Seg, lose: boolean): void {
     const id = ++pktId;
+    if (s.fromA) aHigh = Math.max(aHigh, s.seq - o.isnA + s.payload + (s.flags & TCP_SYN ? 1 : 0) + (s.flags & TCP_FIN ? 1 : 0));
     const bytes = frameOf(s, ++ipId & 0xffff);
     if (s.fromA) truth.segmentsA++;
     else truth.segmentsB++;
@@ -229,7 +232,8 @@ export function synthTransfer(opts: Partial<SynthOptions> = {}): { bytes: Uint8A
     lastAckSent = ack;
     const lose = !(flags & TCP_FIN) && o.loseAcks.includes(ackTx++);
     if (lose) truth.lostAcks++;
-    if (isDup && !(flags & TCP_FIN)) truth.dupAcks++;
+    // RFC 5681 §2: a duplicate ACK repeats the last ACK while the data sender has data outstanding.
+    if (isDup && !(flags & TCP_FIN) && aHigh > ack) truth.dupAcks++;
     if (blocks.length > 0) truth.sackAcks++;
     send({ fromA: false, seq: o.isnB + 1 + (bFinSent ? 1 : 0), ack: o.isnA + ack, flags, win: 1000, payload: 0,
       options: blocks.length ? linuxTcpOptions({ sackBlocks: blocks }) : [] }, lose);

@@ -433,10 +433,13 @@ export function pageMain(data: PageData): void {
         y1 = Math.max(y1, r[4] + Math.max(r[5], 1));
         y0 = Math.min(y0, r[4]);
       }
+      const dataTop = y1;
       for (const k of acks) {
         x0 = Math.min(x0, k.t);
         x1 = Math.max(x1, k.t);
         y1 = Math.max(y1, k.ack);
+        // The window line may reach far above the data: show it up to twice the data's height, clipped beyond.
+        if (show.win) y1 = Math.max(y1, Math.min(k.ack + k.win, 2 * dataTop));
       }
       if (!isFinite(x0)) {
         x0 = c.firstNs;

@@ -25,7 +25,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .controls { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 6px 0; font-size: 13px; }
 .controls label { cursor: pointer; }
 button { font: inherit; font-size: 12px; padding: 2px 8px; }
-svg { display: block; background: #fff; user-select: none; }
+svg { display: block; background: #fff; user-select: none; max-width: 100%; height: auto; }
 svg text { font-family: system-ui, sans-serif; font-size: 11px; fill: var(--fg); }
 svg .axis line, svg .axis path { stroke: #9aa2b1; }
 svg .grid line { stroke: #eef0f4; }

@@ -64,7 +64,7 @@ function connection(c: TcpConnection): string[] {
   const who = (ep: TcpEndpoint): string => (ep.host ? ` (${ep.host})` : '');
   const out = [
     fit(`  #${c.id} ${c.a.addr}${who(c.a)} > ${c.b.addr}${who(c.b)}`),
-    fit(`     ${shortTime(c.firstNs)} – ${shortTime(c.lastNs)}, ${c.segments.length} segments; ${c.outcome}`),
+    ...wrap([`${shortTime(c.firstNs)} – ${shortTime(c.lastNs)}`, `${c.segments.length} segments`, ...c.outcome.split('; ')], '     ', '; '),
     ...direction('a→b', c.a),
     ...direction('b→a', c.b),
     fit(`     options: a ${options(c.a)}; b ${options(c.b)}`),
