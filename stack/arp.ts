@@ -122,6 +122,7 @@ function isMulticast(a: number): boolean {
 /** inet_select_addr(dev, dst, RT_SCOPE_LINK): the interface's address on dst's subnet, else its first. */
 export function selectAddrOnLink(iface: Interface, dst: number): number | undefined {
   for (const a of iface.ipv4) {
+    if (a.secondary) continue; // inet_select_addr only considers primary addresses
     const m = prefixMask(a.prefixLen);
     if (((a.addr ^ dst) & m) >>> 0 === 0) return a.addr;
   }

@@ -14,11 +14,12 @@ import { Icmp4 } from './icmp.js';
 import { Icmp6 } from './icmpv6.js';
 import { PingTable, type PingSocket } from './ping-socket.js';
 import { Udp6Socket } from './udp6-socket.js';
+import { netlinkSocket } from './netlink.js';
 import { LoopbackMedium, type Link, type LinkContext } from './link.js';
 import { UdpLayer } from './udp.js';
 import { FdTable } from './fd.js';
 import { Sys, type SocketFactory } from './sys.js';
-import { AF_INET, AF_INET6, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_UDP, SOCK_DGRAM } from './constants.js';
+import { AF_INET, AF_INET6, AF_NETLINK, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_UDP, SOCK_DGRAM } from './constants.js';
 import { Errno } from './errno.js';
 import { UdpSocket } from './udp-socket.js';
 import { unixSocket } from './unix/index.js';
@@ -78,6 +79,7 @@ export class Host {
     this.udp = new UdpLayer(this);
     this.socketFactories.set(AF_INET, inetSocket);
     this.socketFactories.set(AF_INET6, inet6Socket);
+    this.socketFactories.set(AF_NETLINK, netlinkSocket);
     this.socketFactories.set(1 /* AF_UNIX */, unixSocket);
   }
 

@@ -16,6 +16,10 @@ import { MAC_BROADCAST } from './wire/ethernet.js';
 export interface Ipv4Assignment {
   addr: number;
   prefixLen: number;
+  /** IFA_BROADCAST: set by `ip addr add … brd +` (and DHCP clients); absent for a plain `ip addr add`. */
+  broadcast?: number;
+  /** IFA_F_SECONDARY: another address of the same subnet was there first. */
+  secondary?: boolean;
 }
 
 /** RFC 4291 scopes as Linux reports them (rtnetlink ifa_scope: RT_SCOPE_UNIVERSE 0, LINK 253, HOST 254). */
@@ -172,9 +176,9 @@ export class Interface implements Endpoint {
     return false;
   }
 
-  /** The first IPv4 address, or undefined. */
+  /** The first primary IPv4 address, or undefined. */
   primaryIpv4(): number | undefined {
-    return this.ipv4[0]?.addr;
+    return this.ipv4.find((a) => !a.secondary)?.addr;
   }
 
   /** The link-local IPv6 address, or undefined (lo has none). */

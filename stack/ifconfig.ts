@@ -31,11 +31,31 @@ export function parseCidr6(s: string): { addr: Uint8Array; prefixLen: number } |
   return { addr, prefixLen };
 }
 
-/** `ip addr add A/len dev iface`: EEXIST when the interface has it already. */
-export function addIpv4Address(iface: Interface, addr: number, prefixLen: number): number {
+/** RT_SCOPE_HOST (254) for 127/8, else RT_SCOPE_UNIVERSE (0): the scope `ip addr add` gives an IPv4 address. */
+export function ipv4ScopeOf(addr: number): number {
+  return addr >>> 24 === 127 ? 254 : 0;
+}
+
+/**
+ * `ip addr add A/len [brd B] dev iface`: EEXIST when the interface has it already. As __inet_insert_ifa, an address
+ * on the subnet of an existing one becomes secondary and goes last; a primary goes after the primaries of equal or
+ * wider scope. The connected route appears with a primary address (fib_add_ifaddr).
+ */
+export function addIpv4Address(iface: Interface, addr: number, prefixLen: number, broadcast?: number): number {
   if (iface.hasIpv4(addr)) return -Errno.EEXIST;
-  iface.ipv4.push({ addr, prefixLen });
-  if (!iface.loopback) {
+  const mask = prefixMask(prefixLen);
+  const secondary = iface.ipv4.some((a) => a.prefixLen === prefixLen && (((a.addr ^ addr) & mask) >>> 0) === 0);
+  const entry = { addr, prefixLen, ...(broadcast !== undefined ? { broadcast } : {}), ...(secondary ? { secondary } : {}) };
+  if (secondary) {
+    iface.ipv4.push(entry);
+  } else {
+    let at = 0;
+    iface.ipv4.forEach((a, i) => {
+      if (!a.secondary && ipv4ScopeOf(addr) <= ipv4ScopeOf(a.addr)) at = i + 1;
+    });
+    iface.ipv4.splice(at, 0, entry);
+  }
+  if (!iface.loopback && !secondary) {
     iface.host.ipv4.routes.add({ dest: addr, prefixLen, gateway: 0, iface, prefSrc: addr });
   }
   return 0;
@@ -47,6 +67,13 @@ export function removeIpv4Address(iface: Interface, addr: number): number {
   if (i < 0) return -Errno.EADDRNOTAVAIL;
   const [gone] = iface.ipv4.splice(i, 1);
   const m = prefixMask(gone!.prefixLen);
+  if (!gone!.secondary) {
+    // promote_secondaries is 0 by default: the secondaries of a deleted primary go with it.
+    for (let j = iface.ipv4.length - 1; j >= 0; j--) {
+      const a = iface.ipv4[j]!;
+      if (a.secondary && a.prefixLen === gone!.prefixLen && (((a.addr ^ addr) & m) >>> 0) === 0) iface.ipv4.splice(j, 1);
+    }
+  }
   iface.host.ipv4.routes.remove((r) => r.iface === iface && r.gateway === 0 && r.prefSrc === addr && r.dest === ((addr & m) >>> 0));
   // Routes through a gateway no longer on a connected subnet die with it (fib_sync_down_addr).
   iface.host.ipv4.routes.remove((r) => r.iface === iface && r.gateway !== 0 && !onLink4(iface, r.gateway));
@@ -59,10 +86,21 @@ export function setIpv4Address(iface: Interface, addr: number, prefixLen: number
   return addIpv4Address(iface, addr, prefixLen);
 }
 
-/** `ip -6 addr add A/len dev iface`. */
+/** Rank of an IPv6 scope in a device's address list (ipv6_addr_src_scope): global 14, link 2, host 1. */
+function scopeRank(s: 'global' | 'link' | 'host'): number {
+  return s === 'global' ? 14 : s === 'link' ? 2 : 1;
+}
+
+/**
+ * `ip -6 addr add A/len dev iface`. The device's list stays sorted by scope, global first, and a new address goes
+ * before the others of its scope (ipv6_link_dev_addr), which is the order getifaddrs and netlink report.
+ */
 export function addIpv6Address(iface: Interface, addr: Uint8Array, prefixLen: number): number {
   if (iface.hasIpv6(addr)) return -Errno.EEXIST;
-  iface.ipv6.push({ addr: addr.slice(), prefixLen, scope: ipv6Scope(addr) });
+  const scope = ipv6Scope(addr);
+  let at = iface.ipv6.findIndex((a) => scopeRank(scope) >= scopeRank(a.scope));
+  if (at < 0) at = iface.ipv6.length;
+  iface.ipv6.splice(at, 0, { addr: addr.slice(), prefixLen, scope });
   if (!iface.loopback && prefixLen < 128 && ipv6Scope(addr) === 'global') {
     iface.host.ipv6.routes.add({ dest: addr, prefixLen, gateway: null, iface, metric: 256 });
   }

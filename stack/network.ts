@@ -9,7 +9,7 @@
 import type { Sim } from '../sim/sim.js';
 import { DropCounters, EV_LINK } from './events.js';
 import { Host, type HostContext } from './host.js';
-import type { Interface } from './iface.js';
+import { prefixMask, type Interface } from './iface.js';
 import { Link } from './link.js';
 import type { LinkParams } from './faults.js';
 import { Switch, type SwitchOptions } from './switch.js';
@@ -89,11 +89,16 @@ export class Network implements HostContext {
     return h;
   }
 
-  /** Assigns an IPv4 address to an interface and adds its connected route, as `ip addr add` does. */
+  /**
+   * Assigns an IPv4 address to an interface and adds its connected route, as `ip addr add A/len brd + dev X` (or a
+   * DHCP client) does: the subnet broadcast address is recorded for prefixes shorter than /31.
+   */
   addIpv4(iface: Interface, cidr: string): void {
     const c = parseCidr4(cidr);
     if (!c) throw new Error(`bad IPv4 CIDR "${cidr}" (expected a.b.c.d/len)`);
-    if (addIpv4Address(iface, c.addr, c.prefixLen) < 0) throw new Error(`${iface.label} already has ${cidr}`);
+    const m = prefixMask(c.prefixLen);
+    const brd = c.prefixLen < 31 ? ((c.addr & m) | ~m) >>> 0 : undefined;
+    if (addIpv4Address(iface, c.addr, c.prefixLen, brd) < 0) throw new Error(`${iface.label} already has ${cidr}`);
   }
 
   /** Assigns an IPv6 address to an interface and adds its prefix route, as `ip -6 addr add` does. */
