@@ -11,6 +11,8 @@ import { fuzzCommand, FUZZ_HELP } from './commands/fuzz.js';
 import { profilesCommand, PROFILES_HELP } from './commands/profiles.js';
 import { shrinkCommand, SHRINK_HELP } from './commands/shrink.js';
 import { inspectCommand, INSPECT_HELP } from './commands/inspect.js';
+import { exportCCommand, EXPORT_C_HELP } from './commands/export-c.js';
+import { conformCommand, CONFORM_HELP } from './commands/conform.js';
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -26,6 +28,8 @@ const commands: Record<string, Command> = {
   shrink: { run: shrinkCommand, help: SHRINK_HELP, summary: 'shrink a recorded failing case again against its property' },
   profiles: { run: profilesCommand, help: PROFILES_HELP, summary: 'list the stack profiles (linux and documented deviations)' },
   inspect: { run: inspectCommand, help: INSPECT_HELP, summary: 'summarise a recording: processes, drops, errnos, TCP connections; --html page' },
+  'export-c': { run: exportCCommand, help: EXPORT_C_HELP, summary: 'write a scenario-data case or recording as a standalone C program' },
+  conform: { run: conformCommand, help: CONFORM_HELP, summary: 'compare socksim with Linux goldens case by case (--linux makes them)' },
 };
 
 function mainHelp(): string {

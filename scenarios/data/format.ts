@@ -50,6 +50,45 @@ export function formatOp(op: Op): string {
       return `getsockopt(${fd(op.fd)}, ${op.level}, ${op.name})`;
     case 'sleep':
       return `sleep(${op.ms} ms)`;
+    case 'sendmsg': {
+      const extra = [op.rights ? `SCM_RIGHTS[${op.rights.map(fd).join(', ')}]` : '', op.creds ? 'SCM_CREDENTIALS' : ''].filter(Boolean);
+      return `sendmsg(${fd(op.fd)}, ${dataText(op.data)}${op.addr ? ` to ${addrText(op.addr)}` : ''}${extra.length ? `, ${extra.join(' ')}` : ''}, ${flagsText(op.flags)})`;
+    }
+    case 'recvmsg':
+      return `recvmsg(${fd(op.fd)}, ${op.len}, control ${op.controlLen ?? 0}, ${flagsText(op.flags)})`;
+    case 'read':
+      return `read(${fd(op.fd)}, ${op.len})`;
+    case 'write':
+      return `write(${fd(op.fd)}, ${dataText(op.data)})`;
+    case 'dup':
+      return `dup(${fd(op.fd)})`;
+    case 'fcntl':
+      return `fcntl(${fd(op.fd)}, ${op.cmd}${op.arg !== undefined ? `, ${flagsText(op.arg)}` : ''})`;
+    case 'poll':
+      return `poll([${op.fds.map((p) => `${fd(p.fd)}:${flagsText(p.events)}`).join(', ')}], ${op.timeoutMs} ms)`;
+    case 'select': {
+      const set = (l?: number[]) => `{${(l ?? []).map(fd).join(', ')}}`;
+      return `select(r${set(op.read)}, w${set(op.write)}, e${set(op.except)}, ${op.timeoutMs === null ? 'NULL' : `${op.timeoutMs} ms`})`;
+    }
+    case 'epoll_create':
+      return `epoll_create1(${flagsText(op.flags)})`;
+    case 'epoll_ctl':
+      return `epoll_ctl(${fd(op.epfd)}, ${op.ctl}, ${fd(op.fd)}, ${flagsText(op.events)})`;
+    case 'epoll_wait':
+      return `epoll_wait(${fd(op.epfd)}, ${op.maxevents}, ${op.timeoutMs} ms)`;
+    case 'signal':
+      return `signal(${op.signo}, ${op.action === 'ignore' ? 'SIG_IGN' : 'SIG_DFL'})`;
+    case 'unlink':
+      return `unlink(${JSON.stringify(op.path)})`;
+    case 'getaddrinfo':
+      return `getaddrinfo(${JSON.stringify(op.node)}, ${JSON.stringify(op.service)}, family ${op.family ?? 0}, socktype ${op.socktype ?? 0}, protocol ${op.protocol ?? 0}, flags ${flagsText(op.flags)})`;
+    case 'inet_pton':
+      return `inet_pton(${op.af}, ${JSON.stringify(op.src)})`;
+    case 'inet_ntop':
+      return `inet_ntop(${op.af}, ${op.hex}, ${op.size ?? 46})`;
+    case 'inet_aton':
+    case 'inet_addr':
+      return `${op.op}(${JSON.stringify(op.src)})`;
   }
 }
 

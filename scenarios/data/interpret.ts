@@ -12,9 +12,12 @@ import type { Network } from '../../stack/network.js';
 import { findProfile } from '../../stack/profiles.js';
 import { inet, inet6, unix, type SockAddrArg } from '../../stack/sockaddr.js';
 import { Socket } from '../../stack/socket.js';
-import type { Sys } from '../../stack/sys.js';
+import type { AddrOut, OptOut, Sys } from '../../stack/sys.js';
+import { vfsOf } from '../../stack/vfs.js';
 import { ipv4ToString } from '../../stack/wire/addr.js';
 import { flags, sym } from './constants.js';
+import { runMoreOp, type OpContext } from './ops-more.js';
+import { addrText, dataText, defaultOptlen, optText } from './outputs.js';
 import type { AddrSpec, DataSpec, LinkSpec, Op, ScenarioData } from './schema.js';
 
 /** The outcome of one operation. */
@@ -35,6 +38,10 @@ export interface OpResult {
   bytes?: Uint8Array;
   /** For receives, the requested length (a datagram longer than it is truncated). */
   requested?: number;
+  /** What the call handed back besides ret, in the canonical text conformance goldens use (outputs.ts). */
+  out?: string;
+  /** Set when socksim has no such call yet: the result is a placeholder ENOSYS, not a modelled answer. */
+  unsupported?: boolean;
 }
 
 /** Bytes one fd moved, with the socket's addresses, for stream-integrity checks. */
@@ -63,10 +70,12 @@ export interface DataTrace {
   failures: ExpectFailure[];
   /** Per process: whether it got through all its ops. */
   finished: boolean[];
+  /** Per process: its pid, so credentials can be shown as the process they name ("p1"). */
+  pids: number[];
 }
 
 /** Default address of a link end: 10.<k/250>.<k%250+1>.<1|2>/24 for the k-th link. */
-function defaultAddr(k: number, end: 1 | 2): string {
+export function defaultAddr(k: number, end: 1 | 2): string {
   return `10.${Math.floor(k / 250)}.${(k % 250) + 1}.${end}/24`;
 }
 
@@ -95,7 +104,7 @@ function payload(d: DataSpec, proc: number, counter: { n: number }): Uint8Array 
 
 /** Builds the network and processes of a scenario; returns the trace that fills in as the run goes. */
 export function buildScenarioData(net: Network, s: ScenarioData): DataTrace {
-  const trace: DataTrace = { results: [], traffic: [], failures: [], finished: s.processes.map(() => false) };
+  const trace: DataTrace = { results: [], traffic: [], failures: [], finished: s.processes.map(() => false), pids: s.processes.map(() => 0) };
   const hosts = new Map<string, Host>();
   const profile = findProfile(s.profile ?? 'linux');
   if (!profile) throw new Error(`unknown stack profile "${s.profile}"`);
@@ -103,6 +112,7 @@ export function buildScenarioData(net: Network, s: ScenarioData): DataTrace {
     const host = net.addHost(h);
     host.profile = profile;
     hosts.set(h, host);
+    if (s.etc) writeEtcFiles(host, s.etc);
   }
   const links: Link[] = s.links.map((l, k) =>
     net.connect(hosts.get(l.a)!, hosts.get(l.b)!, linkParams(l), { a: { ipv4: l.aAddr ?? defaultAddr(k, 1) }, b: { ipv4: l.bAddr ?? defaultAddr(k, 2) } }));
@@ -133,13 +143,27 @@ export function buildScenarioData(net: Network, s: ScenarioData): DataTrace {
   }
   s.processes.forEach((p, pi) => {
     const host = hosts.get(p.host)!;
-    host.spawn(p.name ?? `p${pi}`, (sys) => runOps(sys, net, hosts, p.ops, pi, trace), ms(p.startMs ?? 0));
+    trace.pids[pi] = host.spawn(p.name ?? `p${pi}`, (sys) => runOps(sys, net, hosts, p.ops, pi, trace), ms(p.startMs ?? 0)).pid;
   });
   return trace;
 }
 
+/** Writes the scenario's /etc files into a host's filesystem, where its resolver reads them. */
+function writeEtcFiles(host: Host, etc: NonNullable<ScenarioData['etc']>): void {
+  const vfs = vfsOf(host);
+  vfs.mkdir('/etc');
+  const files: [string, string | undefined][] = [['/etc/hosts', etc.hosts], ['/etc/resolv.conf', etc.resolvConf]];
+  for (const [path, text] of files) {
+    if (text === undefined) continue;
+    const node = vfs.create(path, false);
+    if (typeof node === 'number' || node.kind !== 'file') throw new Error(`cannot write ${path} on host ${host.name}`);
+    node.truncate(0);
+    node.writeAt(0, new TextEncoder().encode(text));
+  }
+}
+
 /** Resolves an address spec to a sockaddr argument. */
-function address(a: AddrSpec, hosts: Map<string, Host>): SockAddrArg {
+export function address(a: AddrSpec, hosts: Map<string, Host>): SockAddrArg {
   if ('raw' in a) return Buffer.from(a.raw, 'hex');
   if ('path' in a) return unix(a.path.startsWith('@') ? `\0${a.path.slice(1)}` : a.path);
   if ('ip' in a) return a.ip.includes(':') ? inet6(a.ip, a.port) : inet(a.ip, a.port);
@@ -193,6 +217,7 @@ async function runOps(sys: Sys, net: Network, hosts: Map<string, Host>, ops: Op[
     return t;
   };
   const calls = sys as unknown as SysCalls;
+  const ctx: OpContext = { sys, pi, hosts, fds, fdAt, payload: (d) => payload(d, pi, counter), pids: trace.pids };
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     const res: OpResult = { process: pi, index: i, op: op.op, timeNs: 0, ret: 0, errno: null };
@@ -225,16 +250,23 @@ async function runOps(sys: Sys, net: Network, hosts: Map<string, Host>, ops: Op[
         if (!f) throw new Error(`${op.op} is not available in this build`);
         if (op.op === 'listen') res.ret = await f.call(sys, fdAt(op.fd), op.backlog);
         else if (op.op === 'accept') {
-          res.ret = await f.call(sys, fdAt(op.fd), { addr: null }, flags(op.flags));
+          // accept(2) without flags, accept4(2) with them, as the exported C calls.
+          const from: AddrOut = { addr: null };
+          res.ret = op.flags === undefined ? await sys.accept(fdAt(op.fd), from) : await sys.accept4(fdAt(op.fd), from, flags(op.flags));
           if (res.ret >= 0) res.created = [fds.push(res.ret) - 1];
+          if (res.ret >= 0 && from.len) res.out = `peer=${addrText(from.addr)}`;
         } else if (op.op === 'shutdown') res.ret = await f.call(sys, fdAt(op.fd), sym(op.how));
         else if (op.op === 'setsockopt') {
           const level = sym(op.level), name = sym(op.name);
           res.ret = await f.call(sys, fdAt(op.fd), level, name, optBytes(level, name, op.value));
         } else {
-          const out = { value: new Uint8Array(0) };
-          res.ret = await f.call(sys, fdAt(op.fd), sym(op.level), sym(op.name), out);
-          if (res.ret === 0) res.value = [...out.value];
+          const level = sym(op.level), name = sym(op.name);
+          const out: OptOut = { len: op.optlen ?? defaultOptlen(level, name), value: new Uint8Array(0) };
+          res.ret = await f.call(sys, fdAt(op.fd), level, name, out);
+          if (res.ret === 0 && out.value) {
+            res.value = [...out.value];
+            res.out = optText(level, name, out.value, trace.pids);
+          }
         }
         break;
       }
@@ -252,11 +284,13 @@ async function runOps(sys: Sys, net: Network, hosts: Map<string, Host>, ops: Op[
       case 'recvfrom': {
         const fd = fdAt(op.fd);
         const buf = new Uint8Array(op.len);
-        res.ret = op.op === 'recv' ? await sys.recv(fd, buf, flags(op.flags)) : await sys.recvfrom(fd, buf, flags(op.flags), { addr: null });
+        const from: AddrOut = { addr: null };
+        res.ret = op.op === 'recv' ? await sys.recv(fd, buf, flags(op.flags)) : await sys.recvfrom(fd, buf, flags(op.flags), from);
         res.requested = op.len;
         if (res.ret >= 0) {
           const got = buf.subarray(0, Math.min(res.ret, buf.length));
           res.bytes = got;
+          res.out = `d=${dataText(got)}${from.len ? ` from=${addrText(from.addr)}` : ''}`;
           if (got.length > 0 && (flags(op.flags) & MSG_PEEK) === 0) track(fd).received.push(...got);
         }
         break;
@@ -266,14 +300,19 @@ async function runOps(sys: Sys, net: Network, hosts: Map<string, Host>, ops: Op[
         break;
       case 'getsockname':
       case 'getpeername': {
-        const out = { addr: null };
+        const out: AddrOut = { addr: null };
         res.ret = await (op.op === 'getsockname' ? sys.getsockname(fdAt(op.fd), out) : sys.getpeername(fdAt(op.fd), out));
-        if (res.ret === 0 && out.addr) res.value = JSON.stringify(out.addr);
+        if (res.ret === 0 && out.addr) {
+          res.value = JSON.stringify(out.addr);
+          res.out = `addr=${addrText(out.addr)}`;
+        }
         break;
       }
       case 'sleep':
         await sys.sleep(ms(op.ms));
         break;
+      default:
+        await runMoreOp(ctx, op, res);
     }
     res.timeNs = sys.now;
     if (res.ret === -1) res.errno = errnoName(sys.errno);

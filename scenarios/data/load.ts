@@ -131,10 +131,59 @@ function opFields(hosts: Set<string>): Record<string, { req: Record<string, Fiel
     shutdown: { req: { fd, how: sym } },
     close: { req: { fd } },
     setsockopt: { req: { fd, level: sym, name: sym, value } },
-    getsockopt: { req: { fd, level: sym, name: sym } },
+    getsockopt: { req: { fd, level: sym, name: sym }, opt: { optlen: (v, p) => int(v, p, -(2 ** 31), 2 ** 31 - 1) } },
     getsockname: { req: { fd } },
     getpeername: { req: { fd } },
     sleep: { req: { ms: (v, p) => real(v, p, 0, 86_400_000) } },
+    ...moreOpFields(a),
+  };
+}
+
+const len = (v: unknown, p: string) => int(v, p, 0, 64 << 20);
+const ms = (v: unknown, p: string) => int(v, p, -1, 86_400_000);
+const fdList = (v: unknown, p: string) => arr(v, p).map((x, i) => fd(x, `${p}[${i}]`));
+const text = (v: unknown, p: string) => str(v, p);
+const nullableText = (v: unknown, p: string) => (v === null ? null : str(v, p));
+
+/** Fields of the operations added for the conformance suite (schema.ts lists them). */
+function moreOpFields(a: FieldCheck): Record<string, { req: Record<string, FieldCheck>; opt?: Record<string, FieldCheck> }> {
+  const pollFds = (v: unknown, p: string) => arr(v, p).map((x, i) => {
+    const o = obj(x, `${p}[${i}]`);
+    onlyKeys(o, `${p}[${i}]`, ['fd', 'events']);
+    return { fd: fd(o.fd, `${p}[${i}].fd`), events: flags(o.events, `${p}[${i}].events`) };
+  });
+  const bool = (v: unknown, p: string) => {
+    if (typeof v !== 'boolean') fail(p, 'expected true or false');
+    return v;
+  };
+  const action = (v: unknown, p: string) => {
+    if (v !== 'ignore' && v !== 'default') fail(p, 'expected "ignore" or "default"');
+    return v;
+  };
+  const hex = (v: unknown, p: string) => {
+    const h = str(v, p);
+    if (!/^([0-9a-fA-F]{2})*$/.test(h)) fail(p, 'expected hex bytes');
+    return h;
+  };
+  return {
+    sendmsg: { req: { fd, data }, opt: { flags, addr: a, rights: fdList, creds: bool } },
+    recvmsg: { req: { fd, len }, opt: { flags, controlLen: len } },
+    read: { req: { fd, len } },
+    write: { req: { fd, data } },
+    dup: { req: { fd } },
+    fcntl: { req: { fd, cmd: sym }, opt: { arg: flags } },
+    poll: { req: { fds: pollFds, timeoutMs: ms } },
+    select: { req: { timeoutMs: (v, p) => (v === null ? null : ms(v, p)) }, opt: { read: fdList, write: fdList, except: fdList } },
+    epoll_create: { req: {}, opt: { flags } },
+    epoll_ctl: { req: { epfd: fd, ctl: sym, fd }, opt: { events: flags } },
+    epoll_wait: { req: { epfd: fd, maxevents: (v, p) => int(v, p, -(2 ** 31), 2 ** 31 - 1), timeoutMs: ms } },
+    signal: { req: { signo: sym, action } },
+    unlink: { req: { path: text } },
+    getaddrinfo: { req: { node: nullableText, service: nullableText }, opt: { family: sym, socktype: sym, protocol: sym, flags } },
+    inet_pton: { req: { af: sym, src: text } },
+    inet_ntop: { req: { af: sym, hex }, opt: { size: (v, p) => int(v, p, 0, 4096) } },
+    inet_aton: { req: { src: text } },
+    inet_addr: { req: { src: text } },
   };
 }
 
@@ -228,7 +277,7 @@ function fault(v: unknown, path: string, hosts: Set<string>, links: number): Fau
 /** Validates a parsed JSON value as scenario data. */
 export function validateScenario(v: unknown): ScenarioData {
   const o = obj(v, '');
-  onlyKeys(o, '', ['version', 'seed', 'hosts', 'links', 'processes', 'faults', 'limits', 'profile', 'description']);
+  onlyKeys(o, '', ['version', 'seed', 'hosts', 'links', 'processes', 'faults', 'limits', 'profile', 'description', 'etc']);
   if (o.version !== 1) fail('version', 'expected 1');
   if (typeof o.seed !== 'number' && typeof o.seed !== 'string') fail('seed', 'expected a number or a string');
   const hostList = arr(o.hosts, 'hosts').map((h, i) => str(h, `hosts[${i}]`));
@@ -263,6 +312,13 @@ export function validateScenario(v: unknown): ScenarioData {
     if (!findProfile(out.profile)) fail('profile', `unknown stack profile "${out.profile}" (${PROFILES.map((p) => p.name).join(', ')})`);
   }
   if (o.description !== undefined) out.description = str(o.description, 'description');
+  if (o.etc !== undefined) {
+    const e = obj(o.etc, 'etc');
+    onlyKeys(e, 'etc', ['hosts', 'resolvConf']);
+    out.etc = {};
+    if (e.hosts !== undefined) out.etc.hosts = str(e.hosts, 'etc.hosts');
+    if (e.resolvConf !== undefined) out.etc.resolvConf = str(e.resolvConf, 'etc.resolvConf');
+  }
   return out;
 }
 

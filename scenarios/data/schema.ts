@@ -56,11 +56,50 @@ export type Op = OpBase & (
   | { op: 'shutdown'; fd: number; how: Sym }
   | { op: 'close'; fd: number }
   | { op: 'setsockopt'; fd: number; level: Sym; name: Sym; value: number | { onoff: number; linger: number } | { sec: number; usec: number } }
-  | { op: 'getsockopt'; fd: number; level: Sym; name: Sym }
+  | { op: 'getsockopt'; fd: number; level: Sym; name: Sym; optlen?: number }
   | { op: 'getsockname'; fd: number }
   | { op: 'getpeername'; fd: number }
   | { op: 'sleep'; ms: number }
+  // The calls below were added for the conformance suite (test/conformance/); each maps to one C call.
+  /** sendmsg(2) with one iovec; `rights` passes the listed fds (SCM_RIGHTS), `creds` the sender's ucred. */
+  | { op: 'sendmsg'; fd: number; data: DataSpec; flags?: Flags; addr?: AddrSpec; rights?: number[]; creds?: boolean }
+  /** recvmsg(2) into one `len`-byte iovec and a `controlLen`-byte control buffer; received fds join the fd list. */
+  | { op: 'recvmsg'; fd: number; len: number; flags?: Flags; controlLen?: number }
+  | { op: 'read'; fd: number; len: number }
+  | { op: 'write'; fd: number; data: DataSpec }
+  | { op: 'dup'; fd: number }
+  /** fcntl(2) with an integer argument (F_GETFL, F_SETFL O_NONBLOCK, F_GETFD…). */
+  | { op: 'fcntl'; fd: number; cmd: Sym; arg?: Flags }
+  /** poll(2) over the listed fds; `timeoutMs` -1 waits forever. */
+  | { op: 'poll'; fds: PollSpec[]; timeoutMs: number }
+  /** select(2) over fd lists; `timeoutMs` null waits forever. */
+  | { op: 'select'; read?: number[]; write?: number[]; except?: number[]; timeoutMs: number | null }
+  /** epoll_create1(2); the epoll fd joins the fd list. */
+  | { op: 'epoll_create'; flags?: Flags }
+  /** epoll_ctl(2); the event's data is the fd index `fd`, so epoll_wait reports indices. */
+  | { op: 'epoll_ctl'; epfd: number; ctl: Sym; fd: number; events?: Flags }
+  | { op: 'epoll_wait'; epfd: number; maxevents: number; timeoutMs: number }
+  /** signal(2): ignore a signal or restore its default action (SIGPIPE). */
+  | { op: 'signal'; signo: Sym; action: 'ignore' | 'default' }
+  /** unlink(2) of a path (AF_UNIX socket files). */
+  | { op: 'unlink'; path: string }
+  /** getaddrinfo(3) with hints; ret is the EAI code (0 on success). */
+  | { op: 'getaddrinfo'; node: string | null; service: string | null; family?: Sym; socktype?: Sym; protocol?: Sym; flags?: Flags }
+  /** inet_pton(3); the address bytes come back as hex. */
+  | { op: 'inet_pton'; af: Sym; src: string }
+  /** inet_ntop(3) of `hex` address bytes into a buffer of `size` bytes (default 46). */
+  | { op: 'inet_ntop'; af: Sym; hex: string; size?: number }
+  /** inet_aton(3). */
+  | { op: 'inet_aton'; src: string }
+  /** inet_addr(3): ret is the in_addr_t as an unsigned number. */
+  | { op: 'inet_addr'; src: string }
 );
+
+/** One entry of a poll op: an fd index and the requested events. */
+export interface PollSpec {
+  fd: number;
+  events: Flags;
+}
 
 /** Names of all operations. */
 export type OpName = Op['op'];
@@ -118,4 +157,9 @@ export interface ScenarioData {
   profile?: string;
   /** Free text: what this case checks. */
   description?: string;
+  /**
+   * Contents of configuration files every host sees (conformance cases with name lookups): /etc/hosts and
+   * /etc/resolv.conf. Absent files keep the host's defaults.
+   */
+  etc?: { hosts?: string; resolvConf?: string };
 }
