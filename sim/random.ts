@@ -22,7 +22,7 @@ export class RandomStream {
   ) {
     this.prng = state
       ? seedrandom.alea('', { state: state.alea as seedrandom.State.Alea })
-      : seedrandom.alea(`${masterSeed}\u0000${name}`, { state: true });
+      : seedrandom.alea(JSON.stringify([masterSeed, name]), { state: true }); // unambiguous: seed 1 ≠ "1"
     if (state) this.draws = state.draws;
   }
 

@@ -93,7 +93,10 @@ export class RecordingReader {
       throw new RecordingError(start, `damaged recording: unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
     }
     const len = dv.getUint32(start + 1, true);
-    const crc = dv.getUint32(start + 5, true);
+    if ((crc32(b, start, start + 5) & 0xffff) !== dv.getUint16(start + 5, true)) {
+      throw new RecordingError(start, 'damaged recording: frame header check mismatch (type or length damaged)');
+    }
+    const crc = dv.getUint32(start + 7, true);
     const end = start + FRAME_OVERHEAD + len;
     if (end > b.length) return { truncatedAt: start };
     const payload = b.subarray(start + FRAME_OVERHEAD, end);

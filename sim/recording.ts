@@ -2,8 +2,9 @@
  * The recording file format, and its writer.
  *
  * Layout: the 8-byte magic "SOCKSIM\x01", then frames. A frame is
- *   type (1 byte: 'H' header, 'B' batch of events, 'E' end summary) · length (u32 LE) · CRC-32 of the payload
- *   (u32 LE) · payload (msgpack).
+ *   type (1 byte: 'H' header, 'B' batch of events, 'E' end summary) · length (u32 LE) · check of those 5 bytes
+ *   (u16 LE, low half of their CRC-32) · CRC-32 of the payload (u32 LE) · payload (msgpack).
+ * The header check tells a damaged length (rejected) from a frame that really runs past the end of a cut file.
  * The header is the first frame; batches follow while the run goes (a crash loses at most the batch in memory); the
  * end frame says how the run finished. A reader can therefore tell a file cut short (frame runs past the end) from a
  * damaged one (CRC mismatch, unknown frame type), and name the byte offset of either.
@@ -20,7 +21,7 @@ export const RECORDING_FORMAT = 1;
 /** Frame type bytes. */
 export const FRAME_HEADER = 0x48, FRAME_BATCH = 0x42, FRAME_END = 0x45;
 /** Bytes before each frame's payload. */
-export const FRAME_OVERHEAD = 9;
+export const FRAME_OVERHEAD = 11;
 
 /** What a recording says about the run it holds. */
 export interface RecordingHeader {
@@ -85,7 +86,8 @@ export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
   const dv = new DataView(out.buffer);
   out[0] = type;
   dv.setUint32(1, payload.length, true);
-  dv.setUint32(5, crc32(payload), true);
+  dv.setUint16(5, crc32(out, 0, 5) & 0xffff, true);
+  dv.setUint32(7, crc32(payload), true);
   out.set(payload, FRAME_OVERHEAD);
   return out;
 }

@@ -1,17 +1,18 @@
 /** Helpers for end-to-end tests of the built CLI (dist/tools/cli.js, built by `npm test` before vitest runs). */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../..');
 export const CLI = join(ROOT, 'dist/tools/cli.js');
 
-/** Builds dist/ when a test runs without `npm test` having built it. */
+/** Builds dist/ when a test runs without `npm test` having built it, or when sources are newer than the build. */
 export function ensureBuilt(): void {
-  if (existsSync(CLI)) return;
+  if (existsSync(CLI) && !sourcesNewerThan(statSync(CLI).mtimeMs)) return;
   const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
+  // tsc still emits when other files have type errors; only a missing CLI is fatal here (npm test type-checks).
+  if (!existsSync(CLI)) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
 }
 
 /** Runs `socksim ARGS` in a fresh node process. */
@@ -28,4 +29,11 @@ export function tempDir(): string {
 /** Whether a command exists on PATH. */
 export function hasCommand(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+/** Whether any .ts file under sim/, stack/, scenarios/ or tools/ changed after `t` (ms). */
+function sourcesNewerThan(t: number): boolean {
+  const walk = (d: string): boolean => readdirSync(d, { withFileTypes: true }).some((e) =>
+    e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.ts') && statSync(join(d, e.name)).mtimeMs > t);
+  return ['sim', 'stack', 'scenarios', 'tools'].some((d) => walk(join(ROOT, d)));
 }
