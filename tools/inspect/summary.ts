@@ -85,7 +85,7 @@ export function summaryLines(a: Analysis): string[] {
   out.push(fit(`recording of ${h.scenario}, seed ${String(h.seed)}, socksim ${h.socksimVersion} (format ${h.format})`));
   out.push(fit(`  params: ${JSON.stringify(h.params)}`));
   if (a.end) {
-    out.push(fit(`run: ${a.end.status}${a.end.message ? ` — ${a.end.message}` : ''} at ${formatTime(a.end.timeNs)} virtual, ${a.end.events} events`));
+    out.push(...wrap([`run: ${a.end.status}${a.end.message ? ` — ${a.end.message}` : ''}`, `at ${formatTime(a.end.timeNs)} virtual`, `${a.end.events} events`], '', '; ', '     '));
   } else if (a.truncated) {
     out.push(fit(`run: CUT SHORT at byte offset ${a.truncated.offset} of ${a.truncated.fileSize}; ${a.events} events read, last at ${formatTime(a.lastNs)}`));
   } else {
@@ -145,7 +145,7 @@ export function summaryLines(a: Analysis): string[] {
   }
 
   out.push('', `ICMP messages: ${a.icmp.total}`);
-  for (const m of a.icmp.messages.slice(0, 20)) out.push(fit(`  ${shortTime(m.t)} ${m.src} > ${m.dst} ${m.text}`));
+  for (const m of a.icmp.messages.slice(0, 20)) out.push(...wrap([`${shortTime(m.t)} ${m.src} > ${m.dst}`, ...m.text.split(/ (?=\()/)], '  ', ' ', '     '));
   if (a.icmp.total > 20) out.push(`  … ${a.icmp.total - 20} more (see --json or --html)`);
 
   if (a.notes.length > 0) {
