@@ -160,6 +160,24 @@ describe('TCP from the frames', () => {
     ]);
     expect(a.processes.map((p) => [p.pid, p.host, p.failedSyscalls])).toEqual([[1, 'a', 2], [2, 'b', 0]]);
   });
+
+  vtest('the timeline holds process, syscall, drop, TCP state and note entries in time order', () => {
+    const { a } = analyse({ lose: [2] });
+    const kinds = new Set(a.timeline.entries.map((e) => e.kind));
+    for (const k of ['proc', 'sys', 'wouldblock', 'drop', 'tcp', 'note']) expect(kinds.has(k as never), k).toBe(true);
+    expect(a.timeline.entries.find((e) => e.kind === 'note')).toEqual({ t: 0, kind: 'note', lane: 'notes', text: 'transfer starts' });
+    // connect() = -1 EINPROGRESS is the normal start of a non-blocking connect (connect(2)): not a failure entry.
+    expect(a.timeline.entries.find((e) => e.kind === 'wouldblock')!.text).toContain('connect() = -1 EINPROGRESS');
+    for (let i = 1; i < a.timeline.entries.length; i++) expect(a.timeline.entries[i]!.t).toBeGreaterThanOrEqual(a.timeline.entries[i - 1]!.t);
+    expect(a.timeline.total).toBe(a.timeline.entries.length);
+  });
+
+  vtest('timeline caps per kind are applied and reported', () => {
+    const { bytes } = synthTransfer({ lose: [1, 2, 3, 4, 5] });
+    const a = analyzeRecording(new RecordingReader(bytes), { timelinePerKind: 2 });
+    expect(a.timeline.entries.filter((e) => e.kind === 'drop')).toHaveLength(2);
+    expect(a.notes).toContain('timeline: drop events capped at 2 of 5');
+  });
 });
 
 describe('unwrapSeq', () => {

@@ -275,7 +275,7 @@ export function synthTransfer(opts: Partial<SynthOptions> = {}): { bytes: Uint8A
     }
   }
 
-  events.push(['start', 0, 1, 'a', o.clientName], ['start', 0, 2, 'b', 'server']);
+  events.push(['start', 0, 1, 'a', o.clientName], ['start', 0, 2, 'b', 'server'], ['note', 0, 'transfer starts']);
   events.push(['sys', 0, 2, 'bind', [3, '10.0.0.2:80'], 0, 0], ['sys', 0, 2, 'listen', [3, 128], 0, 0]);
   events.push(['sys', 0, 1, 'bind', [3, '10.0.0.2:80'], -1, 99], ['sys', 0, 1, 'connect', [3, '10.0.0.2:80'], -1, 115]);
   send(segA(0, TCP_SYN, 0, linuxTcpOptions({ mss: o.mss, sackOk: true, wscale: 7 })), false);

@@ -121,6 +121,7 @@ class Analyzer {
       }
       case 'sig': return this.note(t, 'proc', this.laneOfPid(ev[2] as number), `pid ${String(ev[2])} got signal ${String(ev[3])}`);
       case 'tcp': return this.tcpEvent(t, ev);
+      case 'note': return this.note(t, 'note', 'notes', String(ev[2]));
       default:
     }
   }

@@ -178,9 +178,9 @@ export interface TimelineEntry {
   t: Ns;
   /**
    * What sort of thing: proc, sys (a failed syscall), wouldblock (EAGAIN or EINPROGRESS, the normal answer of
-   * non-blocking I/O, kept apart so real failures stand out), drop, link, host, tcp.
+   * non-blocking I/O, kept apart so real failures stand out), drop, link, host, tcp, note (a scenario's own note).
    */
-  kind: 'proc' | 'sys' | 'wouldblock' | 'drop' | 'link' | 'host' | 'tcp';
+  kind: 'proc' | 'sys' | 'wouldblock' | 'drop' | 'link' | 'host' | 'tcp' | 'note';
   /** The row it is drawn on: a host or a link name. */
   lane: string;
   text: string;

@@ -274,6 +274,7 @@ export function pageMain(data: PageData): void {
     ['proc', 'var(--proc)', 'process start / exit / signal'], ['sys', 'var(--sys)', 'failed syscall'],
     ['wouldblock', 'var(--wouldblock)', 'EAGAIN / EINPROGRESS'], ['drop', 'var(--drop)', 'drop'],
     ['link', 'var(--link)', 'link control'], ['host', 'var(--host)', 'host crash / restart'], ['tcp', 'var(--tcp)', 'TCP state change'],
+    ['note', 'var(--note)', 'scenario note'],
   ];
   const entries = A.timeline.entries;
   const laneOrder: string[] = [];

@@ -4,7 +4,7 @@
 export const PAGE_CSS = `
 :root { --fg: #1d2330; --muted: #6b7385; --line: #d8dce4; --bg: #fbfbfd; --panel: #ffffff;
   --data: #2458c6; --retrans: #d62828; --ack: #1e9e4a; --win: #c99a06; --sack: #8a3ab9; --drop: #f07b12;
-  --proc: #2458c6; --sys: #c2185b; --wouldblock: #b7a4c9; --link: #5f6b7a; --host: #000000; --tcp: #1e9e4a; }
+  --proc: #2458c6; --sys: #c2185b; --wouldblock: #b7a4c9; --link: #5f6b7a; --host: #000000; --tcp: #1e9e4a; --note: #0b8a8a; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
 #app { max-width: 1360px; margin: 0 auto; padding: 16px 20px 60px; }
