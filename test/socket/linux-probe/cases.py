@@ -332,6 +332,8 @@ case("epoll-timeout", "epoll_wait(2) returns 0 after the timeout", ("e=epoll_cre
 case("epoll-pipe-hup", "epoll on a pipe: POLLHUP after the writer closes", ("p=pipe2", 0), ("e=epoll_create1", 0), ("epoll_ctl", "$e", "EPOLL_CTL_ADD", "$p0", "EPOLLIN"), ("close", "$p1"), ("epoll_wait", "$e", 8, 0))
 case("epoll-mod-rearm-et", "EPOLL_CTL_MOD re-queues a ready item even when edge-triggered", pair(), ("e=epoll_create1", 0), ("epoll_ctl", "$e", "EPOLL_CTL_ADD", "$p1", "EPOLLIN|EPOLLET"), ("send", "$p0", 1, 0), ("epoll_wait", "$e", 8, 0), ("epoll_ctl", "$e", "EPOLL_CTL_MOD", "$p1", "EPOLLIN|EPOLLET"), ("epoll_wait", "$e", 8, 0))
 
+case("epoll-wake-order", "add_wait_queue puts a new entry at the head: the newest registration is woken (and reported) first", pair(), ("d=dup", "$p1"), ("e=epoll_create1", 0), ("epoll_ctl", "$e", "EPOLL_CTL_ADD", "$p1", "EPOLLIN", 1), ("epoll_ctl", "$e", "EPOLL_CTL_ADD", "$d", "EPOLLIN", 2), ("send", "$p0", 1, 0), ("epoll_wait", "$e", 8, 0))
+
 # --- files and sendfile ------------------------------------------------------------------------------------------------
 case("open-errors", "open(2): ENOENT, EEXIST with O_EXCL, EISDIR for a directory opened for writing, ENXIO for a socket", ("open", "@D/none", "O_RDONLY"), ("open", "@D/f", "O_CREAT|O_EXCL|O_RDWR"), ("open", "@D/f", "O_CREAT|O_EXCL|O_RDWR"), ("open", "@D", "O_RDWR"), ("s=socket", "AF_UNIX", "SOCK_STREAM", 0), ("bind", "$s", "unix:@D/s"), ("open", "@D/s", "O_RDWR"))
 case("file-rw", "read(2)/write(2)/lseek(2) on a regular file share the offset", ("f=open", "@D/f", "O_CREAT|O_RDWR"), ("write", "$f", 10), ("lseek", "$f", 0, 1), ("lseek", "$f", 2, 0), ("read", "$f", 4), ("lseek", "$f", -1, 0), ("read", "$f", 100), ("read", "$f", 100))
