@@ -8,6 +8,7 @@ import type { Analysis, TcpConnection } from '../inspect/model.js';
 import { formatSummary, shortTime } from '../inspect/summary.js';
 import { numberOpt, parse, UsageError } from '../args.js';
 
+/** `socksim inspect --help`. */
 export const INSPECT_HELP = `usage: socksim inspect RECORDING [--html OUT.html] [--json [--segments]] [--conn ID]
 
 Reads a recording and reports what happened: the run's end, hosts and processes with their exit status, links and
@@ -47,6 +48,7 @@ export function analysisJson(a: Analysis, withSegments: boolean): string {
   return JSON.stringify({ ...a, tcp }, null, 2);
 }
 
+/** Runs `socksim inspect` with argv (after the command name); returns the exit status. */
 export async function inspectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     html: { type: 'string' }, json: { type: 'boolean' }, segments: { type: 'boolean' }, conn: { type: 'string' },
