@@ -5,7 +5,7 @@
  * blank. The page is produced by the built CLI (what a user runs) and, once, in-process, which shows the inlined
  * script is self-contained whatever compiled it.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { RecordingReader } from '../../sim/recording-reader.js';
@@ -47,6 +47,37 @@ describe.skipIf('missing' in browser)('the inspect page in headless Chromium', (
     // The hostile process name is shown as text, not run: no element made from it.
     expect(r.stdout).not.toMatch(/<script>boom\(\)<\/script>/);
     expect(r.stdout).toContain('&lt;/script&gt;&lt;script&gt;boom()&lt;/script&gt;');
+  });
+
+  test('dragging across the time–sequence plot zooms it, double-click resets; the diagram pages on', () => {
+    // The test's own copy of the page gets a script that plays a user's mouse: the product page has no test hooks.
+    const player = `<script>(function () {
+      try {
+        var host = document.querySelector('section[id^="conn"] [data-points]');
+        var svg = host.querySelector('svg');
+        var overlay = svg.querySelector('rect[fill="transparent"]');
+        var r = overlay.getBoundingClientRect();
+        function ev(el, type, x, y) { el.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: y, bubbles: true })); }
+        ev(overlay, 'mousedown', r.left + r.width * 0.1, r.top + r.height * 0.1);
+        ev(overlay, 'mousemove', r.left + r.width * 0.4, r.top + r.height * 0.9);
+        ev(overlay, 'mouseup', r.left + r.width * 0.4, r.top + r.height * 0.9);
+        document.body.setAttribute('data-test-zoomed', String(svg.textContent.indexOf('double-click to reset') >= 0));
+        ev(svg.querySelector('rect[fill="transparent"]'), 'dblclick', 0, 0);
+        document.body.setAttribute('data-test-reset', String(svg.textContent.indexOf('double-click to reset') < 0));
+        var later = Array.prototype.find.call(document.querySelectorAll('button'), function (b) { return b.textContent.indexOf('later') === 0; });
+        later.click();
+        document.body.setAttribute('data-test-page', later.parentNode.textContent.match(/segments \\d+–\\d+/)[0]);
+      } catch (e) { document.body.setAttribute('data-test-error', String(e)); }
+    })();</script>`;
+    const played = join(dir, 'played.html');
+    writeFileSync(played, readFileSync(tcpPage, 'utf8').replace('</body>', `${player}</body>`));
+    const r = runChromium(chromium, played, ['--dump-dom']);
+    const body = bodyAttrs(r.stdout);
+    expect(consoleErrors(r.stderr)).toEqual([]);
+    expect(body['data-test-error']).toBeUndefined();
+    expect(body['data-test-zoomed']).toBe('true');
+    expect(body['data-test-reset']).toBe('true');
+    expect(body['data-test-page']).toBe('segments 101–131');
   });
 
   test('its screenshot is a 1400×1000 PNG that is not blank', () => {

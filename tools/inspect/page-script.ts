@@ -509,7 +509,7 @@ export function pageMain(data: PageData): void {
       draw(false);
     });
     next.addEventListener('click', () => {
-      startAt = Math.min(Math.max(0, c.segments.length - PAGE), startAt + PAGE);
+      startAt = Math.min(Math.floor(Math.max(0, c.segments.length - 1) / PAGE) * PAGE, startAt + PAGE);
       draw(false);
     });
     jump.addEventListener('change', () => {
