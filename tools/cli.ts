@@ -13,6 +13,7 @@ import { shrinkCommand, SHRINK_HELP } from './commands/shrink.js';
 import { inspectCommand, INSPECT_HELP } from './commands/inspect.js';
 import { exportCCommand, EXPORT_C_HELP } from './commands/export-c.js';
 import { conformCommand, CONFORM_HELP } from './commands/conform.js';
+import { packetdrillCommand, PACKETDRILL_HELP } from './commands/packetdrill.js';
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -30,6 +31,7 @@ const commands: Record<string, Command> = {
   inspect: { run: inspectCommand, help: INSPECT_HELP, summary: 'summarise a recording: processes, drops, errnos, TCP connections; --html page' },
   'export-c': { run: exportCCommand, help: EXPORT_C_HELP, summary: 'write a scenario-data case or recording as a standalone C program' },
   conform: { run: conformCommand, help: CONFORM_HELP, summary: 'compare socksim with Linux goldens case by case (--linux makes them)' },
+  packetdrill: { run: packetdrillCommand, help: PACKETDRILL_HELP, summary: 'run packetdrill scripts against a simulated Linux host (the script is the peer)' },
 };
 
 function mainHelp(): string {
