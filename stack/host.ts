@@ -17,9 +17,11 @@ import { Udp6Socket } from './udp6-socket.js';
 import { netlinkSocket } from './netlink.js';
 import { LoopbackMedium, type Link, type LinkContext } from './link.js';
 import { UdpLayer } from './udp.js';
+import { TcpLayer } from './tcp/layer.js';
+import { TcpSocket } from './tcp/tcp-socket.js';
 import { FdTable } from './fd.js';
 import { Sys, type SocketFactory } from './sys.js';
-import { AF_INET, AF_INET6, AF_NETLINK, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_UDP, SOCK_DGRAM } from './constants.js';
+import { AF_INET, AF_INET6, AF_NETLINK, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM } from './constants.js';
 import { Errno } from './errno.js';
 import { UdpSocket } from './udp-socket.js';
 import { unixSocket } from './unix/index.js';
@@ -48,6 +50,7 @@ export class Host {
   /** ICMP echo sockets of both families (one identifier space). */
   readonly ping: PingTable;
   readonly udp: UdpLayer;
+  readonly tcp: TcpLayer;
   /** Name servers, as /etc/resolv.conf lists them (the resolver reads this). */
   dnsServers: string[] = [];
   /** Called when ICMP teaches a smaller path MTU towards dst (TCP lowers its MSS). */
@@ -77,6 +80,7 @@ export class Host {
     this.icmp6 = new Icmp6(this);
     this.ping = new PingTable(this);
     this.udp = new UdpLayer(this);
+    this.tcp = new TcpLayer(this);
     this.socketFactories.set(AF_INET, inetSocket);
     this.socketFactories.set(AF_INET6, inet6Socket);
     this.socketFactories.set(AF_NETLINK, netlinkSocket);
@@ -126,6 +130,7 @@ export class Host {
       if (p.owner === this.name && p.alive) this.sim.kill(p, 'host crashed');
     }
     this.udp.reset();
+    this.tcp.reset();
     this.ping.reset();
     this.ipv4.reset();
     this.ipv6.reset();
@@ -180,7 +185,11 @@ export class Host {
 export type { Link };
 
 /** socket(AF_INET, type, protocol): inet_create's lookup of (type, protocol). */
-function inetSocket(host: Host, type: number, protocol: number): UdpSocket | PingSocket | number {
+function inetSocket(host: Host, type: number, protocol: number): UdpSocket | PingSocket | TcpSocket | number {
+  if (type === SOCK_STREAM) {
+    if (protocol !== 0 && protocol !== IPPROTO_TCP) return -Errno.EPROTONOSUPPORT;
+    return new TcpSocket(host, protocol);
+  }
   if (type === SOCK_DGRAM) {
     if (protocol === IPPROTO_ICMP) return host.ping.create(4);
     if (protocol !== 0 && protocol !== IPPROTO_UDP) return -Errno.EPROTONOSUPPORT;
