@@ -6,7 +6,7 @@
  * socket model current: socket/bind/listen/connect/accept/close tell it the live fds and 4-tuples.
  */
 import { AF_INET, AF_INET6, EPOLL_CTL_DEL, IPPROTO_TCP, IPPROTO_UDP, MSG_FASTOPEN, SOCK_DGRAM, SOCK_STREAM, SOCK_TYPE_MASK } from '../../../stack/constants.js';
-import { Errno, errnoFromName, errnoName, strerror } from '../../../stack/errno.js';
+import { errnoFromName, errnoName, strerror } from '../../../stack/errno.js';
 import type { EpollEvent } from '../../../stack/epoll.js';
 import type { PollFd } from '../../../stack/poll.js';
 import type { SockAddrArg } from '../../../stack/sockaddr.js';
@@ -156,15 +156,14 @@ async function dispatch(ev: SyscallEvent, a: readonly Expr[], sys: Sys, env: Sys
     }
     case 'connect': {
       const f = fd(a[0], env), sa = sockaddr(a[1], env, 'remote');
-      const ret = await sys.connect(f, sa as SockAddrArg);
       const s = sockOf(env, f);
-      const started = ret === 0 || sys.errno === Errno.EINPROGRESS;
-      if (s && started && !(sa instanceof Uint8Array)) {
+      // Before the call, as run_syscall_connect does: a blocking connect's SYN is sniffed while it waits.
+      if (s && s.state === 'new' && sa && !(sa instanceof Uint8Array)) {
         s.state = 'connecting';
         setEnd(s.remote, wireOf(sa, env.remoteWire), portOf(sa));
         if (s.local.ip === '') s.local.ip = env.localWire;
       }
-      return none(ret);
+      return none(await sys.connect(f, sa as SockAddrArg));
     }
     case 'close': {
       const f = fd(a[0], env);
