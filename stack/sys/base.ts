@@ -28,8 +28,14 @@ export function bufArg(b: unknown): unknown {
 export function addrArg(a: unknown): unknown {
   if (a === null || a === undefined) return null;
   if (a instanceof Uint8Array) return a;
-  if (typeof a === 'object' && 'family' in a) return formatSockaddr(a as SockAddr);
-  return String(a);
+  if (typeof a === 'object' && 'family' in a && typeof (a as { family: unknown }).family === 'number') {
+    try {
+      return formatSockaddr(a as SockAddr);
+    } catch {
+      return 'junk';
+    }
+  }
+  return typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean' ? a : 'junk';
 }
 
 /** An integer argument or null when it is not one (JS callers can pass anything; C would not compile). */
@@ -64,10 +70,16 @@ export class SysBase {
     return this.proc.pid;
   }
 
-  /** Sleeps for ns of virtual time. */
+  /** Sleeps for ns of virtual time (a junk or negative duration is no sleep; a huge one, forever). */
   async sleep(ns: number): Promise<void> {
-    const d = typeof ns === 'number' && Number.isFinite(ns) ? Math.max(0, Math.round(ns)) : 0;
-    await this.proc.block([], this.host.sim.now + d, 'sleep');
+    const d = typeof ns === 'number' && !Number.isNaN(ns) ? Math.max(0, ns) : 0;
+    await this.proc.block([], this.deadlineAfter(d), 'sleep');
+  }
+
+  /** The absolute virtual time ns from now, or null (no deadline) when it lies past the representable range. */
+  protected deadlineAfter(ns: number): number | null {
+    const t = this.host.sim.now + Math.round(ns);
+    return Number.isSafeInteger(t) ? t : null;
   }
 
   /**
@@ -142,7 +154,7 @@ export class SysBase {
   /** The absolute deadline of a SO_RCVTIMEO/SO_SNDTIMEO value: null waits forever (0), a negative one not at all. */
   protected deadlineOf(timeoutNs: number): number | null {
     if (timeoutNs === 0) return null;
-    return this.host.sim.now + Math.max(0, timeoutNs);
+    return this.deadlineAfter(Math.max(0, timeoutNs));
   }
 
   /**

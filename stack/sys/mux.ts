@@ -50,7 +50,7 @@ export class SysMux extends SysOpts {
     fds.sort((a, b) => a - b);
     // max_select_fd: a set bit for a closed fd is EBADF.
     for (const fd of fds) if (!this.fds.get(fd)) return -Errno.EBADF;
-    const deadline = ns === null ? null : this.now + ns;
+    const deadline = ns === null ? null : this.deadlineAfter(ns);
     let timedOut = false;
     for (;;) {
       const out: FdSet[] = [new Set(), new Set(), new Set()];
@@ -96,7 +96,7 @@ export class SysMux extends SysOpts {
     if (nfds > 0 && (!Array.isArray(fds) || fds.length < nfds)) return -Errno.EFAULT;
     const list = fds.slice(0, nfds);
     for (const p of list) if (typeof p !== 'object' || p === null || intArg(p.fd) === null || intArg(p.events) === null) return -Errno.EFAULT;
-    const deadline = ns === null ? null : this.now + ns;
+    const deadline = ns === null ? null : this.deadlineAfter(ns);
     let timedOut = false;
     for (;;) {
       let count = 0;
@@ -163,7 +163,7 @@ export class SysMux extends SysOpts {
     if (!(f.obj instanceof EpollInstance)) return this.done(call, args, -Errno.EINVAL);
     const ep = f.obj;
     const t = intArg(timeoutMs) ?? -1;
-    const deadline = t < 0 ? null : this.now + t * 1e6;
+    const deadline = t < 0 ? null : this.deadlineAfter(t * 1e6);
     let timedOut = false;
     for (;;) {
       const got = ep.hasReady ? ep.collect(maxevents) : [];

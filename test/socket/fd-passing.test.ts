@@ -13,7 +13,7 @@ import {
 import { buildCmsgs, rightsCmsg } from '../../stack/cmsg.js';
 import type { OpenFile } from '../../stack/file.js';
 import { unix } from '../../stack/sockaddr.js';
-import type { Sys } from '../../stack/sys.js';
+import type { MsgHdr, Sys } from '../../stack/sys.js';
 import { unixSockets } from '../../stack/unix/socket.js';
 import { ms } from '../../sim/time.js';
 import { oneHost } from './helpers.js';
@@ -73,7 +73,7 @@ async function scenario(ops: Op[]): Promise<void> {
       if (op.k === 'close') await sys.close(sys.fds.fds()[op.pick % sys.fds.size]!);
       if (op.k !== 'recv') continue;
       const ctl = op.clen ? new Uint8Array(op.clen) : null;
-      const msg = { iov: [new Uint8Array(op.n)], control: ctl };
+      const msg: MsgHdr = { iov: [new Uint8Array(op.n)], control: ctl };
       const r = await sys.recvmsg(chan[op.via]!, msg, MSG_DONTWAIT);
       if (r < 0) continue;
       const fds: number[] = [];
