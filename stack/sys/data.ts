@@ -197,7 +197,8 @@ export class SysData extends SysSock {
     addr: unknown, control: Uint8Array | null): Promise<number> {
     const so = this.sock(fd);
     if (typeof so === 'number') return this.done(call, args, so);
-    if (typeof data === 'number') return this.done(call, args, data);
+    // A negative integer is an error gather() already found; anything else that is not bytes is a bad buffer.
+    if (typeof data === 'number' && Number.isInteger(data) && data < 0) return this.done(call, args, data);
     if (!(data instanceof Uint8Array)) return this.done(call, args, -Errno.EFAULT);
     const flags = intArg(flagsIn, 0);
     if (flags === null) return this.done(call, args, -Errno.EINVAL);
