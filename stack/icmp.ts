@@ -88,24 +88,25 @@ export class Icmp4 {
       if (e.reason === 'bad-checksum') this.stats.inCsumErrors++;
       return this.drop(meta.pktId, e.reason === 'bad-checksum' ? 'bad-checksum' : 'malformed');
     }
+    // ICMPMSGIN_INC_STATS: the type is counted before the broadcast check.
+    if (m.type === ICMPV4_ECHO_REQUEST) this.stats.inEchos++;
+    if (m.type === ICMPV4_ECHO_REPLY) this.stats.inEchoReps++;
+    if (m.type === ICMPV4_DEST_UNREACH) this.stats.inDestUnreachs++;
+    if (m.type === ICMPV4_TIME_EXCEEDED) this.stats.inTimeExcds++;
     if (meta.broadcast && (m.type !== ICMPV4_ECHO_REQUEST || this.echoIgnoreBroadcasts)) {
       return this.drop(meta.pktId, 'not-for-us'); // RFC 1122 §3.2.2.6
     }
     switch (m.type) {
       case ICMPV4_ECHO_REQUEST:
-        this.stats.inEchos++;
         if (!this.echoIgnoreAll && 'id' in m) this.echoReply(meta, m);
         return;
       case ICMPV4_ECHO_REPLY:
-        this.stats.inEchoReps++;
         this.host.ping.receive4(meta, bytes, readU16(bytes, 4));
         return;
       case ICMPV4_DEST_UNREACH:
       case ICMPV4_TIME_EXCEEDED:
       case ICMPV4_PARAM_PROBLEM:
       case ICMPV4_SOURCE_QUENCH:
-        if (m.type === ICMPV4_DEST_UNREACH) this.stats.inDestUnreachs++;
-        if (m.type === ICMPV4_TIME_EXCEEDED) this.stats.inTimeExcds++;
         return this.unreach(meta, m.type, m.code, readU32(bytes, 4), bytes.subarray(8));
       default:
         return; // timestamps, redirects and the rest are ignored (redirects: accept_redirects does not apply here)
