@@ -254,8 +254,7 @@ class Run {
   async outbound(ev: PacketEvent, t: Times, sock: ScriptSocket): Promise<void> {
     const b = ev.body;
     const expected = b.protocol === 'tcp' ? b.seq.len : b.protocol === 'udp' ? b.len : 0;
-    const synack = b.protocol === 'tcp' && b.flags.syn && b.flags.ack;
-    if (sock.state === 'passive-syn-received' && synack) sock.scriptLocalIsn = b.protocol === 'tcp' ? b.seq.start >>> 0 : 0;
+    if (sock.state === 'passive-syn-received' && b.protocol === 'tcp' && b.flags.syn) sock.scriptLocalIsn = b.seq.start >>> 0;
     const tol = Math.max(this.cfg.toleranceUsecs * 1000, (this.cfg.tolerancePercent / 100) * (t.end - (this.last?.start ?? 0)));
     const deadline = this.t0 + (ev.time.kind === 'any' ? this.now() + 120 * SEC : Math.max(t.end + tol, this.now()) + this.graceNs);
     const parts: LivePacket[] = [];
@@ -269,7 +268,9 @@ class Run {
         const what = p === 'none' ? `expected outbound packet ${when} but none was sent by ${secs(deadline - this.t0)} sec` : p;
         return this.fail(ev.loc.line, `error handling packet: ${what}`, [`script packet: ${secs(t.start)} ${formatScriptPacket(ev)}`]);
       }
-      if (sock.state === 'passive-syn-received' && synack && p.tcp) {
+      // The server's ISN comes from the first SYN-ACK it sends (even when the script expected other flags,
+      // so a mismatch still prints sequence numbers in script space).
+      if (sock.state === 'passive-syn-received' && p.tcp && (p.tcp.flags & 0x12) === 0x12) {
         sock.state = 'passive-synack-sent';
         sock.liveLocalIsn = p.tcp.seq;
       }

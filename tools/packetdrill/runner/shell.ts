@@ -137,6 +137,7 @@ function commandList(text: string): { cmd: string; and: boolean }[] {
 export async function runShell(text: string, ctx: ShellContext): Promise<string | null> {
   let status = 0;
   let last = '';
+  let output = '';
   for (const { cmd, and } of commandList(text)) {
     if (and && status !== 0) continue;
     let input = '';
@@ -148,8 +149,10 @@ export async function runShell(text: string, ctx: ShellContext): Promise<string 
       input = r.out;
     }
     last = cmd;
+    output = input.trim();
   }
-  return status === 0 ? null : `command exited with status ${status}: ${last}`;
+  if (status === 0) return null;
+  return `command exited with status ${status}: ${last}${output ? ` (${output})` : ''}`;
 }
 
 function ok(out = ''): Result {
