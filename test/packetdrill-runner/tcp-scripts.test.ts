@@ -37,6 +37,36 @@ describe('TCP scripts the runner must pass', () => {
     expectPass(await runPkt(script(200)));
     expectFail(await runPkt(script(300)), 7, 'bad outbound TCP timestamp value');
   });
+
+  test('a sysctl line reaches TCP: with tcp_timestamps=0 the SYN has no TS option (<mss,nop,nop,sackOK,nop,wscale>)', async () => {
+    const o = await runPkt(`\`./defaults.sh
+sysctl -q net.ipv4.tcp_timestamps=0\`
+    0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+   +0...0.1 connect(3, ..., ...) = 0
+   +0 > S 0:0(0) <mss 1460,nop,nop,sackOK,nop,wscale 8>
+  +.1 < S. 0:0(0) ack 1 win 5792 <mss 1460,nop,nop,sackOK,nop,wscale 7>
+   +0 > . 1:1(0) ack 1
+`);
+    expectPass(o);
+  });
+
+  test('an inbound ICMP "fragmentation needed" (RFC 1191) quoting our segment makes TCP resend with MSS 1200 - 40', async () => {
+    const o = await runPkt(`\`./defaults.sh\`
+    0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+   +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
+   +0 bind(3, ..., ...) = 0
+   +0 listen(3, 1) = 0
+   +0 < S 0:0(0) win 32792 <mss 1460,sackOK,nop,nop,nop,wscale 7>
+   +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
+  +.1 < . 1:1(0) ack 1 win 257
+   +0 accept(3, ..., ...) = 4
+   +0 write(4, ..., 2920) = 2920
+   +0 > P. 1:2921(2920) ack 1
+ +.01 < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]
+   +0 > . 1:1161(1160) ack 1
+`);
+    expectPass(o);
+  });
 });
 
 describe('TCP scripts the runner must fail', () => {

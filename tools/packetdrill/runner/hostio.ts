@@ -12,13 +12,9 @@ import { ipv4FromString, ipv6FromString } from '../../../stack/wire/addr.js';
 import type { ScriptSocket } from './sockets.js';
 import { decodeTcpInfo, TCP_INFO_SIZE } from './tcpinfo.js';
 
-/**
- * The host's TCP sysctls: `host.tcp.sysctl` once the TCP layer exists (stack/tcp/ reads `layer.sysctl`), else
- * null. Looked up by shape because the layer is being written while this runner is.
- */
-export function tcpSysctlOf(host: Host): TcpSysctl | null {
-  const tcp = (host as unknown as { tcp?: { sysctl?: TcpSysctl } }).tcp;
-  return tcp?.sysctl ?? null;
+/** The host's TCP sysctls (net.ipv4.tcp_* of its namespace), which its TCP layer reads. */
+export function tcpSysctlOf(host: Host): TcpSysctl {
+  return host.tcp.sysctl;
 }
 
 /** getsockopt(fd, IPPROTO_TCP, TCP_INFO) decoded, or null when the call fails. */
