@@ -20,12 +20,11 @@ import { decodeLive, type LivePacket } from './packets.js';
 /** The MAC the injected frames come from (the gateway's, locally administered). */
 export const PEER_MAC = 0x02aaaaaaaaaa;
 
-/** The far side of the tun device: frames delivered to it are the host's outbound traffic. */
+/** The far side of the tun device: the runner, which takes the host's frames from transmit() directly. */
 class PeerEnd implements Endpoint {
   readonly label = 'packetdrill:tun';
-  constructor(private readonly onFrame: (frame: Uint8Array) => void) {}
-  receive(frame: Uint8Array): void {
-    this.onFrame(frame);
+  receive(): void {
+    // Nothing is ever sent to the peer through the medium: transmit() queues the host's frames for the sniffer.
   }
 }
 
@@ -40,7 +39,7 @@ export class TunMedium implements Medium {
   dropAll = false;
   /** Outbound packets dropped by that qdisc. */
   dropped = 0;
-  private readonly peer = new PeerEnd(() => undefined);
+  private readonly peer = new PeerEnd();
 
   constructor(private readonly ctx: LinkContext, readonly name: string, readonly iface: Interface) {}
 
