@@ -20,6 +20,19 @@ describe('UDP scripts in every mode run_all.py uses', () => {
     });
   }
 
+  for (const mode of ['ipv4', 'ipv6'] as const) {
+    test(`${mode}: a datagram to a closed port is answered with ICMP port unreachable (RFC 1122 3.2.2.1, RFC 4443 3.1)`, async () => {
+      const script = (code: string): string => `    0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
+   +0 bind(3, ..., ...) = 0
+   +0 close(3) = 0
+  +.1 < udp (10)
+   +0 > icmp unreachable ${code}
+`;
+      expectPass(await runPkt(script('port_unreachable'), mode));
+      expectFail(await runPkt(script('host_unreachable'), mode), 5, 'live packet field icmp_code');
+    });
+  }
+
   test('the wrong datagram length fails with both packets printed', async () => {
     const o = await runPkt(udpEcho.replace('> udp (20)', '> udp (21)'));
     expectFail(o, 6, 'live packet payload: expected 21 bytes vs actual 20 bytes', 'script packet: 0.100000 > udp (21)', 'actual packet: 0.100000 > udp (20)');

@@ -300,18 +300,24 @@ const ICMP6: Record<string, [number, Record<string, number>]> = {
   echo_reply: [129, {}],
 };
 
-/** Builds an inbound ICMP error quoting sock's own traffic (a header as the stack would have sent it). */
-export function buildInboundIcmp(ev: PacketEvent, body: IcmpBody, sock: ScriptSocket, v: 4 | 6): Uint8Array | string {
+/** ICMP type and code numbers of a script's `icmp TYPE [CODE]` in a family, or an error message. */
+export function icmpTypeCode(body: IcmpBody, v: 4 | 6): { type: number; code: number } | string {
   let typeName = body.type, codeName = body.code;
   if (v === 6 && typeName === 'unreachable' && codeName === 'frag_needed') {
     typeName = 'packet_too_big';
     codeName = undefined;
   }
-  const table = v === 4 ? ICMP4 : ICMP6;
-  const t = table[typeName];
+  const t = (v === 4 ? ICMP4 : ICMP6)[typeName];
   if (!t) return `unknown ICMP type ${body.type}`;
   const code = codeName === undefined ? 0 : t[1][codeName] ?? (/^\d+$/.test(codeName) ? Number(codeName) : undefined);
   if (code === undefined) return `unknown ICMP code ${codeName ?? ''} for type ${typeName}`;
+  return { type: t[0], code };
+}
+
+/** Builds an inbound ICMP error quoting sock's own traffic (a header as the stack would have sent it). */
+export function buildInboundIcmp(ev: PacketEvent, body: IcmpBody, sock: ScriptSocket, v: 4 | 6): Uint8Array | string {
+  const tc = icmpTypeCode(body, v);
+  if (typeof tc === 'string') return tc;
   const echoedLen = body.echoed?.protocol === 'tcp' ? body.echoed.seq.len : body.echoed?.len ?? 0;
   const proto = sock.protocol === 'tcp' ? PROTO_TCP : PROTO_UDP;
   const l4 = new Uint8Array(8);
@@ -324,8 +330,8 @@ export function buildInboundIcmp(ev: PacketEvent, body: IcmpBody, sock: ScriptSo
   if (v === 4) writeU16(quoted, 2, 20 + (proto === PROTO_TCP ? 20 : 8) + echoedLen);
   else writeU16(quoted, 4, (proto === PROTO_TCP ? 20 : 8) + echoedLen);
   const msg = new Uint8Array(8 + quoted.length);
-  msg[0] = t[0];
-  msg[1] = code;
+  msg[0] = tc.type;
+  msg[1] = tc.code;
   if (body.mtu !== undefined) {
     if (v === 4) writeU16(msg, 6, body.mtu);
     else writeU32(msg, 4, body.mtu);

@@ -231,7 +231,7 @@ class Run {
   }
 
   /** The next packet the stack sent for sock, skipping packets of unknown flows; a string when none came. */
-  async sniffOne(sock: ScriptSocket, deadline: number): Promise<LivePacket | string> {
+  async sniffOne(sock: ScriptSocket, deadline: number, icmp: boolean): Promise<LivePacket | string> {
     const q = this.h.tun.queue;
     for (;;) {
       while (q.length === 0) {
@@ -240,6 +240,8 @@ class Run {
         await this.sleepUntil(deadline, [this.h.tun.wq]);
       }
       const p = q.shift()!;
+      // An expected ICMP message belongs to the socket under test when it goes to the peer (is_icmp_match).
+      if (icmp && p.icmp && p.dst === sock.remote.ip) return p;
       const proto = p.tcp ? 'tcp' : p.udp ? 'udp' : null;
       if (!proto) continue;
       const sp = p.tcp?.srcPort ?? p.udp!.srcPort, dp = p.tcp?.dstPort ?? p.udp!.dstPort;
@@ -260,7 +262,7 @@ class Run {
     const parts: LivePacket[] = [];
     let total = 0;
     do {
-      const p = await this.sniffOne(sock, deadline);
+      const p = await this.sniffOne(sock, deadline, b.protocol === 'icmp');
       if (p === 'stopped') return;
       if (p === 'none' && parts.length > 0) break; // fewer bytes than expected: reported as a payload mismatch below
       if (typeof p === 'string') {

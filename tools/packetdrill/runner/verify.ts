@@ -7,7 +7,7 @@
 import type { EventTime, PacketEvent, TcpBody } from '../ast.js';
 import { formatPacket } from '../format.js';
 import type { RunConfig } from './config.js';
-import { encodeOption, payloadOf, scriptFlagBits, type LivePacket, type LiveTcp, type RawOption } from './packets.js';
+import { encodeOption, icmpTypeCode, payloadOf, scriptFlagBits, type LivePacket, type LiveTcp, type RawOption } from './packets.js';
 import type { ScriptSocket } from './sockets.js';
 
 /** A live TCP segment in script space, ready to compare and print (ports left out, payload as its length). */
@@ -151,7 +151,11 @@ export function verifyOutbound(ev: PacketEvent, live: LivePacket, actual: Actual
     const n = live.udp?.payload.length ?? 0;
     return n === body.len ? null : `live packet payload: expected ${body.len} bytes vs actual ${n} bytes`;
   }
-  if (body.protocol === 'icmp') return null;
+  if (body.protocol === 'icmp') {
+    const tc = icmpTypeCode(body, live.v);
+    if (typeof tc === 'string') return tc;
+    return field('icmp_type', tc.type, live.icmp?.type ?? -1) ?? field('icmp_code', tc.code, live.icmp?.code ?? -1);
+  }
   if (!actual) return 'live packet is not TCP';
   const sOpts = scriptOptions(body, p.cfg.defines);
   if (typeof sOpts === 'string') return sOpts;
