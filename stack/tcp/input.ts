@@ -327,7 +327,7 @@ export function tcbInput(t: Tcb, seg: Seg): number {
     rcvRttMeasureTs(t, seg);
     dataQueue(t, seg);
   }
-  if (t.state !== TCP_CLOSE) {
+  if (t.state !== TCP_CLOSE && t.state !== TCP_TIME_WAIT) {
     dataSndCheck(t);
     ackSndCheck(t);
   }

@@ -5,7 +5,8 @@
  * TCP_CORK, MSG_MORE), and the FIN riding on the last data segment.
  */
 import { IPPROTO_TCP } from '../constants.js';
-import { onesSum, pseudoSumV4, pseudoSumV6 } from '../wire/checksum.js';
+import { pseudoSumV4, pseudoSumV6 } from '../wire/checksum.js';
+import { fastSum } from './csum.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../wire/tcp.js';
 import { OutOpts, writeHeader, writeOptions } from './segment.js';
 import { seqGt, seqLeq, seqLt } from './seq.js';
@@ -84,7 +85,7 @@ function emit(t: Tcb, seq: number, flags: number, dataOff: number, len: number, 
   writeHeader(b, t.lport, t.rport, seq, ack, hlen, flags, wnd, urp);
   writeOptions(opts, b, 20);
   if (len > 0) t.sendBuf.copyOut(dataOff, len, b, hlen);
-  const sum = onesSum(b, 0, b.length, pseudo(t, b.length));
+  const sum = fastSum(b, pseudo(t, b.length));
   const c = ~sum & 0xffff;
   b[16] = c >>> 8;
   b[17] = c;

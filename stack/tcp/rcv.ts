@@ -385,7 +385,9 @@ function outOfWindow(t: Tcb): void {
 export function ackSndCheck(t: Tcb): void {
   if (!(t.ackPending & ACK_SCHED)) return;
   const ofoPossible = true;
-  if ((((t.rcvNxt - t.rcvWup) >>> 0) > t.rcvMss && rawSelectWindow(t) >= t.rcvWnd)
+  // More than one full segment since the last ACK, and either below SO_RCVLOWAT or the window would not shrink.
+  if ((((t.rcvNxt - t.rcvWup) >>> 0) > t.rcvMss
+    && (((t.rcvNxt - t.copiedSeq) >>> 0) < t.sock.rcvlowat || rawSelectWindow(t) >= t.rcvWnd))
     || inQuickack(t) || t.ackPending & ACK_NOW) {
     sendAck(t);
     return;

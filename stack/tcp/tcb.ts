@@ -375,7 +375,7 @@ export class Tcb implements TimerTarget {
 
   /** Whether anything (data or a FIN) waits to be sent for the first time. */
   hasUnsent(): boolean {
-    return this.writeSeq !== this.sndNxt || (this.finQueued && !this.finSent());
+    return ((this.sndNxt - this.writeSeq) | 0) < 0 || (this.finQueued && !this.finSent());
   }
 
   /** Whether our FIN has been sent (it then occupies writeSeq). */

@@ -6,7 +6,7 @@
 import {
   AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_TCP, MSG_MORE, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN,
   POLLOUT, POLLPRI, POLLRDHUP, POLLRDNORM, POLLWRNORM, SOCK_STREAM, SO_KEEPALIVE, SO_RCVBUF, SO_RCVBUFFORCE,
-  SO_SNDBUF, SO_SNDBUFFORCE,
+  SO_RCVLOWAT, SO_SNDBUF, SO_SNDBUFFORCE,
 } from '../constants.js';
 import { Errno } from '../errno.js';
 import type { Host } from '../host.js';
@@ -462,6 +462,10 @@ export class TcpSocket extends Socket {
         avail = off; // stop at the mark
       }
     }
+    // SO_RCVLOWAT: a blocking read waits for min(rcvlowat, len) bytes unless the stream ends first (tcp_recvmsg).
+    if (avail > 0 && avail < Math.min(this.rcvlowat, len) && !t.done && !this.soError && !(t.shutdown & RCV_SHUTDOWN)) {
+      return -Errno.EAGAIN;
+    }
     if (avail > 0 && len > 0) {
       const n = Math.min(len, avail);
       const data = flags & MSG_TRUNC ? new Uint8Array(0) : t.rcvQueue.read(n, peek, skipUrg);
@@ -627,8 +631,10 @@ export class TcpSocket extends Socket {
     this.notify();
   }
 
-  /** sk_data_ready. */
+  /** tcp_data_ready(): wake readers once SO_RCVLOWAT bytes are in (or the stream ended, or memory is short). */
   dataReady(): void {
+    const t = this.tcb;
+    if (t && this.rcvlowat > 1 && !t.done && t.rcvQueue.bytes < this.rcvlowat && t.receiveWindow() > t.rcvMss) return;
     this.notify();
   }
 
@@ -665,6 +671,20 @@ export class TcpSocket extends Socket {
         this.cfg.rcvbufLocked = true;
         if (t) t.rcvbufLocked = true;
         break;
+      case SO_RCVLOWAT: {
+        // tcp_set_rcvlowat: capped at half the (possible) buffer, which grows to hold it.
+        const cap = this.cfg.rcvbufLocked ? this.rcvbuf >> 1 : this.layer.sysctl.rmem[2] >> 1;
+        this.rcvlowat = Math.max(1, Math.min(this.rcvlowat, cap));
+        if (!this.cfg.rcvbufLocked) {
+          const space = this.rcvlowat * 2;
+          if (space > this.rcvbuf) {
+            this.rcvbuf = space;
+            if (t) t.windowClamp = this.rcvlowat;
+          }
+        }
+        this.dataReady();
+        break;
+      }
     }
   }
 

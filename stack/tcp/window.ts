@@ -59,48 +59,44 @@ export function selectInitialWindow(t: Tcb, space: number, mss: number, clamp: n
   return { rcvWnd, windowClamp, wscale };
 }
 
-/** __tcp_select_window(): the window to offer now, unscaled bytes. */
+/** __tcp_select_window(): the window to offer now, unscaled bytes (all values stay below 2^31: shifts are safe). */
 export function rawSelectWindow(t: Tcb): number {
   let mss = t.rcvMss;
-  let freeSpace = tcpSpace(t);
-  const allowed = fullSpace(t);
-  const full = Math.min(t.windowClamp, allowed);
+  const ratio = t.scalingRatio;
+  const rcvbuf = t.sock.rcvbuf;
+  let freeSpace = Math.floor(((rcvbuf - rmemCharged(t)) * ratio) / 256);
+  const allowed = Math.floor((rcvbuf * ratio) / 256);
+  const full = t.windowClamp < allowed ? t.windowClamp : allowed;
+  const ws = t.rcvWscale;
   if (mss > full) {
     mss = full;
     if (mss <= 0) return 0;
   }
   if (freeSpace < full >> 1) {
     t.quick = 0;
-    freeSpace = Math.floor(freeSpace / 2 ** t.rcvWscale) * 2 ** t.rcvWscale;
+    freeSpace = (freeSpace >> ws) << ws;
     // Below 1/16 of the buffer or one MSS: move to a zero window rather than announce crumbs (SWS avoidance).
     if (freeSpace < allowed >> 4 || freeSpace < mss) return 0;
   }
   if (freeSpace > t.rcvSsthresh) freeSpace = t.rcvSsthresh;
-  let window: number;
-  if (t.rcvWscale) {
-    const g = 2 ** t.rcvWscale;
-    window = Math.ceil(freeSpace / g) * g;
-  } else {
-    window = t.rcvWnd;
-    if (window <= freeSpace - mss || window > freeSpace) window = Math.floor(freeSpace / mss) * mss;
-    else if (mss === full && freeSpace > window + (full >> 1)) window = freeSpace;
-  }
+  if (ws) return ((freeSpace + (1 << ws) - 1) >> ws) << ws;
+  let window = t.rcvWnd;
+  if (window <= freeSpace - mss || window > freeSpace) window = Math.floor(freeSpace / mss) * mss;
+  else if (mss === full && freeSpace > window + (full >> 1)) window = freeSpace;
   return window;
 }
 
 /** tcp_select_window(): chooses the window for an outgoing segment, records it, returns the 16-bit field. */
 export function selectWindow(t: Tcb): number {
+  const ws = t.rcvWscale;
   const curWin = t.receiveWindow();
   let newWin = rawSelectWindow(t);
-  if (newWin < curWin) {
-    // Never shrink the offered window (RFC 9293 §3.8.6.2.2; tcp_shrink_window is 0).
-    const g = 2 ** t.rcvWscale;
-    newWin = Math.ceil(curWin / g) * g;
-  }
+  // Never shrink the offered window (RFC 9293 §3.8.6.2.2; tcp_shrink_window is 0).
+  if (newWin < curWin) newWin = ((curWin + (1 << ws) - 1) >> ws) << ws;
   t.rcvWnd = newWin;
   t.rcvWup = t.rcvNxt;
-  newWin = Math.min(newWin, 65535 * 2 ** t.rcvWscale);
-  return Math.floor(newWin / 2 ** t.rcvWscale);
+  const w = newWin >> ws;
+  return w > 65535 ? 65535 : w;
 }
 
 /** tcp_bound_to_half_wnd(): no segment larger than half the peer's largest window. */
