@@ -3,7 +3,7 @@
  * SO_RCVBUF by approximate truesize; a datagram arriving while the charge exceeds the limit is dropped, as
  * __udp_enqueue_schedule_skb and sock_queue_rcv_skb do. Receives keep boundaries and report MSG_TRUNC.
  */
-import { MSG_PEEK, MSG_TRUNC, POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from './constants.js';
+import { MSG_PEEK, MSG_TRUNC, POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import type { RecvResult } from './socket.js';
 
 /** Bytes charged per queued datagram besides its payload, approximating an skb's truesize overhead. */
@@ -48,9 +48,9 @@ export class DatagramQueue {
     this.bytes = 0;
   }
 
-  /** The poll mask of a datagram socket with this queue: always writable, readable when not empty. */
+  /** The poll mask of a datagram socket with this queue (datagram_poll): always writable, readable when not empty. */
   pollMask(soError: number): number {
-    let m = POLLOUT | POLLWRNORM;
+    let m = POLLOUT | POLLWRNORM | POLLWRBAND;
     if (this.items.length > 0) m |= POLLIN | POLLRDNORM;
     if (soError) m |= POLLERR;
     return m;

@@ -7,7 +7,7 @@
  * inet_id. A pending ICMP error (SO_ERROR) is reported by the next send or receive, before queued data
  * (__skb_recv_udp checks sock_error first).
  */
-import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_UDP, MSG_MORE, MSG_OOB, POLLWRBAND, SOCK_DGRAM, UDP_CORK } from './constants.js';
+import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_UDP, MSG_MORE, MSG_OOB, SOCK_DGRAM, UDP_CORK } from './constants.js';
 import { InetOptions } from './inet-opts.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
@@ -263,8 +263,7 @@ export class UdpSocket extends Socket implements UdpSock {
   }
 
   poll(): number {
-    // datagram_poll: a writable datagram socket is POLLOUT|POLLWRNORM|POLLWRBAND.
-    return this.queue.pollMask(this.soError) | POLLWRBAND;
+    return this.queue.pollMask(this.soError);
   }
 
   release(): void {

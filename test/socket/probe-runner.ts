@@ -13,6 +13,7 @@ import type { SockAddr } from '../../stack/sockaddr.js';
 import { coreSysctlOf } from '../../stack/sockopt.js';
 import type { EpollEvent } from '../../stack/epoll.js';
 import type { PollFd } from '../../stack/poll.js';
+import { ipv6FromString } from '../../stack/wire/addr.js';
 
 /** One case of the table. */
 export interface ProbeCase {
@@ -58,6 +59,15 @@ function addrSpec(spec: string | null, dir: string, id: string): Uint8Array | nu
       const j = rest.lastIndexOf(':');
       const port = Number(rest.slice(j + 1));
       return Uint8Array.from([...fam(AF_INET), port >> 8, port & 0xff, ...rest.slice(0, j).split('.').map(Number), 0, 0, 0, 0, 0, 0, 0, 0]);
+    }
+    case 'in6': {
+      const [a, port] = rest.slice(1).split(']:') as [string, string];
+      const b = new Uint8Array(28);
+      const dv = new DataView(b.buffer);
+      dv.setUint16(0, AF_INET6, true);
+      dv.setUint16(2, Number(port), false);
+      b.set(ipv6FromString(a)!, 8);
+      return b;
     }
     case 'hex':
       return new Uint8Array(Buffer.from(rest, 'hex'));

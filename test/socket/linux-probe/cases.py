@@ -14,7 +14,7 @@ K = {
     "SO_PASSCRED": 16, "SO_PEERCRED": 17, "SO_RCVLOWAT": 18, "SO_SNDLOWAT": 19, "SO_RCVTIMEO": 20,
     "SO_SNDTIMEO": 21, "SO_BINDTODEVICE": 25, "SO_ACCEPTCONN": 30, "SO_SNDBUFFORCE": 32, "SO_RCVBUFFORCE": 33,
     "SO_MARK": 36, "SO_PROTOCOL": 38, "SO_DOMAIN": 39, "SO_PEEK_OFF": 42, "SO_PEERGROUPS": 59, "SO_ZEROCOPY": 60,
-    "IP_TOS": 1, "IP_TTL": 2, "IP_HDRINCL": 3, "IPV6_V6ONLY": 26, "UDP_CORK": 1, "TCP_NODELAY": 1,
+    "IP_TOS": 1, "IP_TTL": 2, "IP_HDRINCL": 3, "IPV6_V6ONLY": 26, "IPV6_UNICAST_HOPS": 16, "UDP_CORK": 1, "TCP_NODELAY": 1,
     "MSG_OOB": 1, "MSG_PEEK": 2, "MSG_CTRUNC": 8, "MSG_TRUNC": 0x20, "MSG_DONTWAIT": 0x40, "MSG_EOR": 0x80,
     "MSG_WAITALL": 0x100, "MSG_NOSIGNAL": 0x4000, "MSG_CMSG_CLOEXEC": 0x40000000, "SHUT_RD": 0, "SHUT_WR": 1,
     "SHUT_RDWR": 2, "F_DUPFD": 0, "F_GETFD": 1, "F_SETFD": 2, "F_GETFL": 3, "F_SETFL": 4, "F_DUPFD_CLOEXEC": 1030,
@@ -262,6 +262,20 @@ case("udp-oob", "udp_sendmsg: MSG_OOB is EOPNOTSUPP", ("s=socket", "AF_INET", "S
 case("udp-poll-fresh", "datagram_poll on a fresh UDP socket", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("poll", [["$s", ALLPOLL]], 0))
 case("udp-bind-short", "inet_bind: addrlen < sizeof(sockaddr_in) is EINVAL", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$s", "hex:02000001"))
 case("udp-recv-trunc", "udp(7): MSG_TRUNC returns the datagram's length", ("r=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$r", "in:127.0.0.1:40102"), ("sendto", "$r", 20, 0, "in:127.0.0.1:40102"), ("recvmsg", "$r", 5, 0, "MSG_TRUNC"))
+
+# --- IPv6 and dual-stack UDP --------------------------------------------------------------------------------------
+V6 = ["ipv6"]
+case("v6-defaults", "ipv6(7): IPV6_V6ONLY defaults to net.ipv6.bindv6only (0); unicast hops read back 64", ("s=socket", "AF_INET6", "SOCK_DGRAM", 0), ("getsockopt", "$s", "IPPROTO_IPV6", "IPV6_V6ONLY", 4), ("getsockopt", "$s", "IPPROTO_IPV6", "IPV6_UNICAST_HOPS", 4), ("getsockopt", "$s", "SOL_SOCKET", "SO_DOMAIN", 4), tags=V6)
+case("v6-dualstack-conflict", "ipv6(7): a v6 wildcard bind without IPV6_V6ONLY also takes the IPv4 port", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("bind", "$a", "in6:[::]:40200"), ("b=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$b", "in:0.0.0.0:40200"), tags=V6)
+case("v6-v6only-no-conflict", "ipv6(7) IPV6_V6ONLY: the IPv4 port stays free", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("setsockopt", "$a", "IPPROTO_IPV6", "IPV6_V6ONLY", 1), ("bind", "$a", "in6:[::]:40201"), ("b=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$b", "in:0.0.0.0:40201"), tags=V6)
+case("v6-v6only-after-bind", "do_ipv6_setsockopt: IPV6_V6ONLY on a bound socket is EINVAL", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("bind", "$a", "in6:[::]:40202"), ("setsockopt", "$a", "IPPROTO_IPV6", "IPV6_V6ONLY", 1), tags=V6)
+case("v6-mapped-receive", "ipv6(7): IPv4 datagrams reach a dual-stack socket from a v4-mapped address", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("bind", "$a", "in6:[::]:40203"), ("b=socket", "AF_INET", "SOCK_DGRAM", 0), ("sendto", "$b", 3, 0, "in:127.0.0.1:40203"), ("recvfrom", "$a", 10, 0), tags=V6)
+case("v6-v6only-no-v4", "IPV6_V6ONLY: IPv4 datagrams do not reach the socket", ("a=socket", "AF_INET6", "SOCK_DGRAM|SOCK_NONBLOCK", 0), ("setsockopt", "$a", "IPPROTO_IPV6", "IPV6_V6ONLY", 1), ("bind", "$a", "in6:[::]:40204"), ("b=socket", "AF_INET", "SOCK_DGRAM", 0), ("sendto", "$b", 3, 0, "in:127.0.0.1:40204"), ("recv", "$a", 10, 0), tags=V6)
+case("v6-loopback", "ipv6(7): datagrams over ::1", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("bind", "$a", "in6:[::1]:40205"), ("b=socket", "AF_INET6", "SOCK_DGRAM", 0), ("sendto", "$b", 4, 0, "in6:[::1]:40205"), ("recvfrom", "$a", 10, 0), ("getsockname", "$a"), tags=V6)
+case("v6-v6only-mapped-send", "udpv6_sendmsg: a v4-mapped destination on an IPV6_V6ONLY socket is ENETUNREACH", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("setsockopt", "$a", "IPPROTO_IPV6", "IPV6_V6ONLY", 1), ("sendto", "$a", 1, 0, "in6:[::ffff:127.0.0.1]:40206"), tags=V6)
+case("v6-bind-short", "inet6_bind: addrlen < SIN6_LEN_RFC2133 (24) is EINVAL", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("bind", "$a", "hex:0a00" + "00" * 18), tags=V6)
+case("v6-poll-fresh", "datagram_poll on a fresh IPv6 UDP socket", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("poll", [["$a", ALLPOLL]], 0), tags=V6)
+case("so-error-cleared", "socket(7) SO_ERROR: reading it clears the pending error", pair(), ("send", "$p1", 3, 0), ("close", "$p0"), ("getsockopt", "$p1", "SOL_SOCKET", "SO_ERROR", 4), ("getsockopt", "$p1", "SOL_SOCKET", "SO_ERROR", 4), ("recv", "$p1", 10, 0))
 
 # --- fd table -------------------------------------------------------------------------------------------------------
 case("dup-lowest", "dup(2): the lowest-numbered unused fd", ("a=socket", "AF_UNIX", "SOCK_DGRAM", 0), ("b=socket", "AF_UNIX", "SOCK_DGRAM", 0), ("close", "$a"), ("dup", "$b"), ("dup", "$b"))

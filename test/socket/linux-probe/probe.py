@@ -82,7 +82,7 @@ def sockaddr(spec, case_dir, case_id):
         return struct.pack("<H", 2) + struct.pack(">H", int(port)) + bytes(int(x) for x in a.split(".")) + bytes(8)
     if kind == "in6":
         import socket as s
-        a, port = rest.rsplit(":", 1)
+        a, port = rest[1:].split("]:")
         return struct.pack("<H", 10) + struct.pack(">H", int(port)) + bytes(4) + s.inet_pton(s.AF_INET6, a) + bytes(4)
     if kind == "hex":
         return bytes.fromhex(rest)
