@@ -10,7 +10,7 @@ import type { PacketEvent, TcpBody } from '../../tools/packetdrill/ast.js';
 import { variantConfig } from '../../tools/packetdrill/runner/config.js';
 import { buildInboundTcp, decodeLive, ipPacket, PROTO_TCP, type LivePacket } from '../../tools/packetdrill/runner/packets.js';
 import { ScriptSocket } from '../../tools/packetdrill/runner/sockets.js';
-import { aggregate, fragmentMismatch, mapOutboundTcp, verifyOutbound, verifyTime } from '../../tools/packetdrill/runner/verify.js';
+import { aggregate, flowLabelMismatch, fragmentMismatch, mapOutboundTcp, verifyOutbound, verifyTime } from '../../tools/packetdrill/runner/verify.js';
 import { parse } from './helpers.js';
 
 function packetLine(line: string): PacketEvent {
@@ -102,6 +102,20 @@ describe('outbound comparison', () => {
     const live = outbound(1001, 1, 0x18, 3);
     live.tcp!.payload[1] = 7;
     expect(check('> P. 1:4(3) ack 1', live)).toBe('incorrect outbound data payload');
+  });
+});
+
+describe('IPv6 flow labels (verify_outbound_live_ipv6_flowlabel)', () => {
+  it('pairs a script label with the first live one, then requires consistency', () => {
+    const s = socket(0, 0);
+    const v6 = (label: number): LivePacket => ({ ...outbound(1, 1, 0x10, 0), v: 6, flowLabel: label });
+    const a = packetLine('> (flowlabel 0x1) . 1:1(0) ack 1'), b = packetLine('> (flowlabel 0x2) . 1:1(0) ack 1');
+    expect(flowLabelMismatch(s, a, v6(0x777))).toBeNull();
+    expect(flowLabelMismatch(s, a, v6(0x777))).toBeNull();
+    expect(flowLabelMismatch(s, a, v6(0x778))).toBe('inconsistent flowlabels for this packet: expected: 0x777 vs actual: 0x778');
+    expect(flowLabelMismatch(s, b, v6(0x777))).toBe('expected a different flowlabel but got the same');
+    expect(flowLabelMismatch(s, b, v6(0x999))).toBeNull();
+    expect(flowLabelMismatch(s, b, v6(0))).toBe('flowlabel unmarked in the live packet');
   });
 });
 

@@ -22,7 +22,7 @@ import { invokeSyscall, type CallResult, type SyscallEnv } from './syscalls.js';
 import { SysctlTable } from './sysctl.js';
 import { symbolValue } from './symbols.js';
 import { buildHarness, type Harness } from './tun.js';
-import { aggregate, formatActual, formatScriptPacket, fragmentMismatch, mapOutboundTcp, secs, verifyOutbound, verifyTime } from './verify.js';
+import { aggregate, flowLabelMismatch, formatActual, formatScriptPacket, fragmentMismatch, mapOutboundTcp, secs, verifyOutbound, verifyTime } from './verify.js';
 
 /** Why a run failed: the script line, packetdrill's message and the packets or values involved. */
 export interface Failure {
@@ -294,7 +294,7 @@ class Run {
     if (total !== expected && b.protocol !== 'icmp') {
       return this.fail(ev.loc.line, `error handling packet: live packet payload: expected ${expected} bytes vs actual ${total} bytes`, details);
     }
-    const err = verifyOutbound(ev, live, actual, { cfg: this.cfg, eventNs: t.start, v: this.h.v })
+    const err = verifyOutbound(ev, live, actual, { cfg: this.cfg, eventNs: t.start, v: this.h.v }) ?? flowLabelMismatch(sock, ev, live)
       ?? verifyTime(this.cfg, ev.time.kind, t.start, t.end, liveNs, this.last?.start ?? null, 'outbound packet', t.offset);
     if (err) this.fail(ev.loc.line, `error handling packet: ${err}`, details);
   }

@@ -37,6 +37,8 @@ export class ScriptSocket {
   readonly tsValMap = new Map<number, number>();
   /** The first TS val pair, the baseline for mapping live TS vals into script space. */
   firstTs: { script: number; live: number } | null = null;
+  /** The first script → live IPv6 flow label pair (verify_outbound_live_ipv6_flowlabel). */
+  flowLabel: { script: number; live: number } | null = null;
   /** Set once the script closed the socket's fd (accept must not hand it out again). */
   closed = false;
   /** Whether this socket was created by socket(2) (else it is a passive child made by an inbound SYN). */

@@ -188,6 +188,23 @@ export function verifyOutbound(ev: PacketEvent, live: LivePacket, actual: Actual
   return payloadOf(live).every((b) => b === 0) ? null : 'incorrect outbound data payload';
 }
 
+/**
+ * verify_outbound_live_ipv6_flowlabel: a script flow label names a live one. The first pairs them; later packets
+ * with the same script label must carry the same live label, and a new script label a new live one.
+ */
+export function flowLabelMismatch(sock: ScriptSocket, ev: PacketEvent, live: LivePacket): string | null {
+  const want = ev.ipInfo?.flowLabel;
+  if (live.v !== 6 || !want) return null;
+  if (!live.flowLabel) return 'flowlabel unmarked in the live packet';
+  const m = sock.flowLabel;
+  if (!m || (want !== m.script && live.flowLabel !== m.live)) {
+    sock.flowLabel = { script: want, live: live.flowLabel };
+    return null;
+  }
+  if (want !== m.script) return 'expected a different flowlabel but got the same';
+  return live.flowLabel === m.live ? null : `inconsistent flowlabels for this packet: expected: 0x${m.live.toString(16)} vs actual: 0x${live.flowLabel.toString(16)}`;
+}
+
 /** ECN, TOS and TTL checks the script asked for with [ect0], (tos 0x..), (ttl N) (verify_outbound_live_tos). */
 function ipInfoMismatch(ev: PacketEvent, live: LivePacket): string | null {
   const info = ev.ipInfo;
