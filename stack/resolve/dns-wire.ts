@@ -10,13 +10,11 @@
 export const HFIXEDSZ = 12;
 /** Longest name on the wire (NS_MAXCDNAME, RFC 1035 §2.3.4). */
 export const NS_MAXCDNAME = 255;
-/** The largest EDNS buffer size glibc advertises with "options edns0" (RESOLV_EDNS_BUFFER_SIZE, resolv-internal.h). */
+/**
+ * The EDNS buffer size glibc advertises with "options edns0" (RESOLV_EDNS_BUFFER_SIZE, resolv-internal.h); measured:
+ * glibc 2.36 sends 1200 even for gethostbyname's 1024-byte answer buffer.
+ */
 export const RESOLV_EDNS_BUFFER_SIZE = 1200;
-
-/** __res_nopt's advertised size for an answer buffer of `anslen` bytes: clamped to [512, 1200]. */
-export function ednsPayloadFor(anslen: number): number {
-  return Math.min(RESOLV_EDNS_BUFFER_SIZE, Math.max(512, anslen));
-}
 
 /** Record types and classes the stub uses (arpa/nameser.h). */
 export const T_A = 1, T_NS = 2, T_CNAME = 5, T_SOA = 6, T_PTR = 12, T_AAAA = 28, T_OPT = 41, C_IN = 1;

@@ -174,15 +174,38 @@ function msort(order: number[], cmp: (a: number, b: number) => number): number[]
   return out.concat(left.slice(i), right.slice(j));
 }
 
-/** __check_pf's address list: every interface address (IPv4 as mapped) with its prefix length and index. */
+/** The IPv6 addresses of an interface (socksim interfaces may not have the field yet). */
+function ipv6Of(iface: Host['interfaces'][number]): readonly { addr: Uint8Array; prefixLen: number }[] {
+  return (iface as { ipv6?: readonly { addr: Uint8Array; prefixLen: number }[] }).ipv6 ?? [];
+}
+
+/**
+ * __check_pf's verdict (sysdeps/unix/sysv/linux/check_pf.c): the host has an IPv4 address other than 127.0.0.1,
+ * and one of IPv6 other than ::1 (link-local ones count).
+ */
+export function checkPf(host: Host): { v4: boolean; v6: boolean } {
+  let v4 = false, v6 = false;
+  for (const iface of host.interfaces) {
+    if (iface.ipv4.some((a) => a.addr !== 0x7f000001)) v4 = true;
+    if (ipv6Of(iface).some((a) => !(a.addr.subarray(0, 15).every((b) => b === 0) && a.addr[15] === 1))) v6 = true;
+  }
+  return { v4, v6 };
+}
+
+/**
+ * __check_pf's address list: every interface address (IPv4 as mapped) with its prefix length and index. glibc
+ * returns it only when the host has IPv6 (check_pf.c: "if (seen_ipv6 && in6ailist != NULL)"), so on an IPv4-only
+ * host rule 9 compares nothing and rule 10 keeps the order.
+ */
 function interfaceAddresses(host: Host): { addr: Uint8Array; prefixlen: number; index: number }[] {
   const out: { addr: Uint8Array; prefixlen: number; index: number }[] = [];
+  if (!checkPf(host).v6) return out;
   for (const iface of host.interfaces) {
     for (const a of iface.ipv4) {
       const b = Uint8Array.of(a.addr >>> 24, (a.addr >>> 16) & 0xff, (a.addr >>> 8) & 0xff, a.addr & 0xff);
       out.push({ addr: as6(AF_INET, b), prefixlen: a.prefixLen, index: iface.index });
     }
-    for (const a of (iface as { ipv6?: readonly { addr: Uint8Array; prefixLen: number }[] }).ipv6 ?? []) {
+    for (const a of ipv6Of(iface)) {
       out.push({ addr: a.addr, prefixlen: a.prefixLen, index: iface.index });
     }
   }

@@ -20,7 +20,7 @@ import type { Sys } from '../sys.js';
 import { EAI_ADDRFAMILY, EAI_AGAIN, EAI_BADFLAGS, EAI_FAMILY, EAI_IDN_ENCODE, EAI_NODATA, EAI_NONAME, EAI_SERVICE,
   EAI_SOCKTYPE, EAI_SYSTEM } from './gai-errors.js';
 import { gethostbyname2Core } from './gethostby.js';
-import { rfc3484Sort } from './gai-sort.js';
+import { checkPf, rfc3484Sort } from './gai-sort.js';
 import { inet_aton_exact, inet_ntop, inet_pton } from './inet.js';
 import { AI_ADDRCONFIG, AI_ALL, AI_CANONIDN, AI_CANONNAME, AI_IDN, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE,
   AI_V4MAPPED, DEPRECATED_AI_IDN, IPPROTO_DCCP, SOCK_DCCP } from './netdb-constants.js';
@@ -126,19 +126,8 @@ function servTuples(service: { name: string; num: number } | null, req: Required
   return out.length === 0 ? EAI_SERVICE : out;
 }
 
-/** __check_pf's verdict: a non-loopback IPv4 (other than 127.0.0.1) or IPv6 (other than ::1) address exists. */
-function checkPf(sys: Sys): { v4: boolean; v6: boolean } {
-  let v4 = false, v6 = false;
-  for (const iface of sys.host.interfaces) {
-    if (iface.ipv4.some((a) => a.addr !== 0x7f000001)) v4 = true;
-    const six = (iface as { ipv6?: readonly { addr: Uint8Array }[] }).ipv6 ?? [];
-    if (six.some((a) => !(a.addr.subarray(0, 15).every((b) => b === 0) && a.addr[15] === 1))) v6 = true;
-  }
-  return { v4, v6 };
-}
-
 /** A tuple from numeric text (text_to_binary_address): 0 when not numeric, a negative EAI code on error. */
-function numericHost(name: string, req: Required<AddrInfoHints>): { tuple: AddrTuple | null; error: number } {
+function numericHost(sys: Sys, name: string, req: Required<AddrInfoHints>): { tuple: AddrTuple | null; error: number } {
   const s4 = inet_aton_exact(name);
   if (s4 !== null) {
     const b = Uint8Array.of(s4 & 0xff, (s4 >>> 8) & 0xff, (s4 >>> 16) & 0xff, s4 >>> 24);
@@ -154,7 +143,7 @@ function numericHost(name: string, req: Required<AddrInfoHints>): { tuple: AddrT
     else if (req.ai_family === AF_INET && isMapped(r.addr)) tuple = { name: null, family: AF_INET, addr: r.addr.slice(12), scopeid: 0 };
     else return { tuple: null, error: EAI_ADDRFAMILY };
     if (pct >= 0) {
-      const scope = scopeId(tuple.addr, name.slice(pct + 1));
+      const scope = scopeId(sys, tuple.addr, name.slice(pct + 1));
       if (scope === null) return { tuple: null, error: EAI_NONAME };
       tuple.scopeid = scope;
     }
@@ -163,12 +152,16 @@ function numericHost(name: string, req: Required<AddrInfoHints>): { tuple: AddrT
   return { tuple: null, error: (req.ai_flags & AI_NUMERICHOST) !== 0 ? EAI_NONAME : 0 };
 }
 
-/** __inet6_scopeid_pton: an interface name for link-local addresses, else a decimal number that fits 32 bits. */
-function scopeId(addr: Uint8Array, text: string): number | null {
-  // The interface-name lookup happens only for link-local unicast and multicast; socksim hosts have no name
-  // service for interfaces other than their own, and glibc asks if_nametoindex, which these are.
-  const linkLocal = (addr[0] === 0xfe && (addr[1]! & 0xc0) === 0x80) || (addr[0] === 0xff && (addr[1]! & 0xf) === 2);
-  if (linkLocal && text !== '' && !/^[0-9]/.test(text)) return null;
+/**
+ * __inet6_scopeid_pton: for link-local unicast and node- or link-local multicast addresses an interface name
+ * (if_nametoindex), else (or when no interface has that name) a decimal number that fits 32 bits.
+ */
+function scopeId(sys: Sys, addr: Uint8Array, text: string): number | null {
+  const linkLocal = (addr[0] === 0xfe && (addr[1]! & 0xc0) === 0x80) || (addr[0] === 0xff && ((addr[1]! & 0xf) === 1 || (addr[1]! & 0xf) === 2));
+  if (linkLocal) {
+    const iface = sys.host.interfaces.find((i) => i.name === text);
+    if (iface !== undefined) return iface.index;
+  }
   if (!/^[0-9]+$/.test(text)) return null;
   const v = Number(text);
   return v > 0xffffffff ? null : v;
@@ -218,7 +211,7 @@ async function nssAddresses(sys: Sys, name: string, req: Required<AddrInfoHints>
     noData = 0;
     let inet6Status: NssStatus = 'UNAVAIL';
     const gethosts = async (af: number): Promise<void> => {
-      const r = await gethostbyname3From(sys, source, name, af);
+      const r = await gethostbyname3From(sys, source, name, af, (req.ai_flags & AI_CANONNAME) === 0);
       last.status = r.status;
       last.hErrno = r.hErrno;
       noData = 0;
@@ -277,7 +270,7 @@ async function gaihInet(sys: Sys, name: string | null, req: Required<AddrInfoHin
   }
   // AI_IDN: libidn2 turns a non-ASCII name into its A-label; socksim has no IDNA tables, so only ASCII passes.
   if ((req.ai_flags & AI_IDN) !== 0 && /[^\x00-\x7f]/.test(name)) return EAI_IDN_ENCODE;
-  const num = numericHost(name, req);
+  const num = numericHost(sys, name, req);
   if (num.error !== 0) return num.error;
   if (num.tuple !== null) return { tuples: [num.tuple], canon: (req.ai_flags & AI_CANONNAME) !== 0 ? name : null, gotIpv6: false };
   if ((req.ai_flags & AI_NUMERICHOST) !== 0) return EAI_NONAME;
@@ -314,7 +307,7 @@ export async function getaddrinfo(sys: Sys, node: string | null, service: string
   if ((req.ai_flags & AI_CANONNAME) !== 0 && name === null) return { ret: EAI_BADFLAGS, res: null };
   if (req.ai_family !== AF_UNSPEC && req.ai_family !== AF_INET && req.ai_family !== AF_INET6) return { ret: EAI_FAMILY, res: null };
   if ((req.ai_flags & AI_ADDRCONFIG) !== 0) {
-    const seen = checkPf(sys);
+    const seen = checkPf(sys.host);
     if (req.ai_family === AF_UNSPEC && (seen.v4 || seen.v6)) {
       if (seen.v4 !== seen.v6) req = { ...req, ai_family: seen.v4 ? AF_INET : AF_INET6 };
     } else if ((req.ai_family === AF_INET && !seen.v4) || (req.ai_family === AF_INET6 && !seen.v6)) {

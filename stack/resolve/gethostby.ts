@@ -4,14 +4,14 @@
  * (and refuses all-numeric names that are not addresses), then the hosts sources are asked in nsswitch.conf order.
  *
  * The reentrant forms take the size of the caller's buffer and fail with ERANGE where glibc's layout would not fit
- * in it (gethost-buffer.ts); the non-reentrant forms grow their buffer and retry, so they never do. h_errno is the
+ * in it (each backend reports the bytes it used, see nss-files.ts and nss-dns.ts); the non-reentrant forms grow
+ * their buffer and retry, so they never do. h_errno is the
  * process's (resState(sys).hErrno), readable with `h_errno(sys)`.
  */
 import { AF_INET, AF_INET6 } from '../constants.js';
 import { Errno } from '../errno.js';
 import type { Sys } from '../sys.js';
 import { inet_aton_exact, inet_pton } from './inet.js';
-import { bufferNeed, type BufferSource } from './gethost-buffer.js';
 import { gethostbyaddrFrom, gethostbyname3From, hostsSources } from './nss-hosts.js';
 import type { HostEnt, NssResult } from './nss-types.js';
 import { HOST_NOT_FOUND, NETDB_INTERNAL, NETDB_SUCCESS, TRY_AGAIN, resState } from './res-state.js';
@@ -85,33 +85,29 @@ function digitsDots(name: string, af: number, buflen: number): HostentR | null {
 }
 
 /**
- * The getXXbyYY_r loop over the hosts sources: stops at SUCCESS, and at a TRYAGAIN/ERANGE (the buffer is too small)
- * without trying the next source; maps the final status to the C return value.
+ * The getXXbyYY_r loop over the hosts sources: stops at SUCCESS, and at a TRYAGAIN/ERANGE (the buffer is too small:
+ * the source used more than `buflen`, or `precheck` bytes before it starts) without trying the next source; maps
+ * the final status to the C return value (0 also for NOTFOUND, EAGAIN for TRYAGAIN, else errno).
  */
 async function walkR(sys: Sys, buflen: number, ask: (source: 'files' | 'dns') => Promise<NssResult<HostEnt>>,
-  need: (source: BufferSource, ent: HostEnt | null) => number): Promise<HostentR> {
+  precheck: (source: 'files' | 'dns') => number = () => 0): Promise<HostentR> {
   const st = resState(sys);
   let last: NssResult<HostEnt> = { status: 'UNAVAIL', hErrno: NETDB_INTERNAL, errno: Errno.ENOENT };
-  let errno = 0;
+  const erange = (): HostentR => {
+    st.hErrno = NETDB_INTERNAL;
+    return { ret: Errno.ERANGE, result: null, h_errno: NETDB_INTERNAL };
+  };
   for (const source of hostsSources(sys)) {
-    // nss_files reads every line with the caller's buffer before it finds (or misses) the name.
-    if (source === 'files' && buflen < need('files-scan', null)) {
-      st.hErrno = NETDB_INTERNAL;
-      return { ret: Errno.ERANGE, result: null, h_errno: NETDB_INTERNAL };
-    }
+    if (buflen < precheck(source)) return erange();
     last = await ask(source);
-    errno = last.errno;
-    if (last.status === 'SUCCESS' && last.value !== undefined && buflen < need(source, last.value)) {
-      st.hErrno = NETDB_INTERNAL;
-      return { ret: Errno.ERANGE, result: null, h_errno: NETDB_INTERNAL };
-    }
+    if (buflen < (last.need ?? 0)) return erange();
     if (last.status === 'SUCCESS') break;
   }
   st.hErrno = last.hErrno;
   if (last.status === 'SUCCESS') return { ret: 0, result: last.value ?? null, h_errno: last.hErrno };
   if (last.status === 'NOTFOUND') return { ret: 0, result: null, h_errno: last.hErrno };
   if (last.status === 'TRYAGAIN' && last.hErrno !== NETDB_INTERNAL) return { ret: Errno.EAGAIN, result: null, h_errno: last.hErrno };
-  return { ret: errno, result: null, h_errno: last.hErrno };
+  return { ret: last.errno, result: null, h_errno: last.hErrno };
 }
 
 /** gethostbyname2_r(name, af, buf[buflen]) (getXXbyYY_r.c with HANDLE_DIGITS_DOTS). */
@@ -122,7 +118,7 @@ export async function gethostbyname2_r(sys: Sys, name: string, af: number, bufle
     st.hErrno = dd.h_errno;
     return dd;
   }
-  return walkR(sys, buflen, (source) => gethostbyname3From(sys, source, name, af), (source, ent) => bufferNeed(sys, source, ent, name));
+  return walkR(sys, buflen, (source) => gethostbyname3From(sys, source, name, af, true));
 }
 
 /** gethostbyname_r(name, buf[buflen]): gethostbyname2_r for AF_INET. */
@@ -157,7 +153,8 @@ export async function gethostbyaddr_r(sys: Sys, addr: Uint8Array, len: number, t
     return { ret: Errno.EAFNOSUPPORT, result: null, h_errno: NETDB_INTERNAL };
   }
   const bytes = addr.subarray(0, Math.min(len, addr.length));
-  return walkR(sys, buflen, (source) => gethostbyaddrFrom(sys, source, bytes, type), (source, ent) => bufferNeed(sys, source, ent, null));
+  // nss_dns reserves its two address pointers before it sends anything.
+  return walkR(sys, buflen, (source) => gethostbyaddrFrom(sys, source, bytes, type), (source) => (source === 'dns' ? 16 : 0));
 }
 
 /** gethostbyaddr(3). */

@@ -27,9 +27,9 @@ export function nssGethostbyname4(sys: Sys, name: string): Promise<NssResult<Add
     source === 'files' ? filesGethostbyname4(resolverConfig(sys.host), name) : dnsGethostbyname4(sys, resState(sys), name));
 }
 
-/** gethostbyname3_r (or gethostbyname2_r) for one family over the sources. */
+/** gethostbyname2_r for one family over the sources. */
 export function nssGethostbyname3(sys: Sys, name: string, af: number): Promise<NssResult<HostEnt>> {
-  return walk(sys, (source) => gethostbyname3From(sys, source, name, af));
+  return walk(sys, (source) => gethostbyname3From(sys, source, name, af, true));
 }
 
 /** The configured hosts sources, in nsswitch.conf order (for callers that walk them themselves, like getaddrinfo). */
@@ -37,9 +37,14 @@ export function hostsSources(sys: Sys): readonly HostsSource[] {
   return resolverConfig(sys.host).hostsOrder;
 }
 
-/** gethostbyname3_r of one source; sets h_errno. */
-export async function gethostbyname3From(sys: Sys, source: HostsSource, name: string, af: number): Promise<NssResult<HostEnt>> {
-  const r = source === 'files' ? filesGethostbyname3(resolverConfig(sys.host), name, af) : await dnsGethostbyname3(sys, resState(sys), name, af);
+/**
+ * gethostbyname3_r of one source (`checkName` true: gethostbyname2_r, whose dns backend first refuses names that
+ * are not host names); sets h_errno.
+ */
+export async function gethostbyname3From(sys: Sys, source: HostsSource, name: string, af: number, checkName: boolean): Promise<NssResult<HostEnt>> {
+  const r = source === 'files'
+    ? filesGethostbyname3(resolverConfig(sys.host), name, af)
+    : await dnsGethostbyname3(sys, resState(sys), name, af, checkName);
   resState(sys).hErrno = r.hErrno;
   return r;
 }

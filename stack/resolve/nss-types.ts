@@ -30,6 +30,8 @@ export interface NssResult<T> {
   hErrno: number;
   errno: number;
   value?: T;
+  /** Bytes of the caller's buffer the backend used or would have used (the reentrant calls' ERANGE test). */
+  need?: number;
 }
 
 /** The address family numbers a family tag stands for. */

@@ -5,7 +5,7 @@
  */
 import type { Sys } from '../sys.js';
 import { Errno } from '../errno.js';
-import { FORMERR, HFIXEDSZ, NOERROR, NOTIMP, NXDOMAIN, SERVFAIL, ednsPayloadFor, mkquery, readHeader, T_A, T_AAAA } from './dns-wire.js';
+import { FORMERR, HFIXEDSZ, NOERROR, NOTIMP, NXDOMAIN, RESOLV_EDNS_BUFFER_SIZE, SERVFAIL, mkquery, readHeader, T_A, T_AAAA } from './dns-wire.js';
 import { resSend } from './res-send.js';
 import { HOST_NOT_FOUND, NO_DATA, NO_RECOVERY, TRY_AGAIN, randomQueryId, type ResState } from './res-state.js';
 
@@ -23,14 +23,12 @@ export type QueryResult =
 /**
  * __res_context_query: one name, one type (or the A/AAAA pair). Fails with h_errno TRY_AGAIN when res_send found no
  * answer, else by the RCODEs of the replies (HOST_NOT_FOUND, NO_DATA, TRY_AGAIN for SERVFAIL, NO_RECOVERY).
- * `anslen` is the caller's answer buffer size, which scales the advertised EDNS payload (__res_nopt).
+ * `anslen` is the caller's answer buffer size (glibc's answer buffers are 1024 or 2048 bytes; it does not change
+ * what goes on the wire here).
  */
-export async function resQuery(sys: Sys, st: ResState, name: string, type: number, anslen: number): Promise<QueryResult> {
+export async function resQuery(sys: Sys, st: ResState, name: string, type: number, _anslen: number): Promise<QueryResult> {
   const pair = type === T_QUERY_A_AND_AAAA;
-  const opts = {
-    trustAd: st.conf.trustAd === true,
-    ednsPayload: st.conf.edns0 === true ? ednsPayloadFor(pair ? anslen / 2 : anslen) : undefined,
-  };
+  const opts = { trustAd: st.conf.trustAd === true, ednsPayload: st.conf.edns0 === true ? RESOLV_EDNS_BUFFER_SIZE : undefined };
   const queries: Uint8Array[] = [];
   for (const t of pair ? [T_A, T_AAAA] : [type]) {
     const q = mkquery(name, t, randomQueryId(sys), opts);

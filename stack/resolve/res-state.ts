@@ -27,6 +27,8 @@ export interface ResState {
   ipv6Unavail: boolean;
   /** The thread's h_errno. */
   hErrno: number;
+  /** getnameinfo's nrl_domainname, computed once per process (undefined until then; null: no domain). */
+  nrlDomain?: string | null;
 }
 
 const states = new WeakMap<Sys, ResState>();
