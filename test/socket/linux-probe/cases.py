@@ -14,7 +14,7 @@ K = {
     "SO_PASSCRED": 16, "SO_PEERCRED": 17, "SO_RCVLOWAT": 18, "SO_SNDLOWAT": 19, "SO_RCVTIMEO": 20,
     "SO_SNDTIMEO": 21, "SO_BINDTODEVICE": 25, "SO_ACCEPTCONN": 30, "SO_SNDBUFFORCE": 32, "SO_RCVBUFFORCE": 33,
     "SO_MARK": 36, "SO_PROTOCOL": 38, "SO_DOMAIN": 39, "SO_PEEK_OFF": 42, "SO_PEERGROUPS": 59, "SO_ZEROCOPY": 60,
-    "IP_TOS": 1, "IP_TTL": 2, "IP_HDRINCL": 3, "IPV6_V6ONLY": 26, "IPV6_UNICAST_HOPS": 16, "UDP_CORK": 1, "TCP_NODELAY": 1,
+    "IP_TOS": 1, "IP_TTL": 2, "IP_HDRINCL": 3, "IPV6_V6ONLY": 26, "IPV6_UNICAST_HOPS": 16, "UDP_CORK": 1, "TCP_NODELAY": 1, "TCP_KEEPIDLE": 4, "TCP_KEEPINTVL": 5, "TCP_KEEPCNT": 6, "TCP_SYNCNT": 7, "TCP_USER_TIMEOUT": 18,
     "MSG_OOB": 1, "MSG_PEEK": 2, "MSG_CTRUNC": 8, "MSG_TRUNC": 0x20, "MSG_DONTWAIT": 0x40, "MSG_EOR": 0x80,
     "MSG_WAITALL": 0x100, "MSG_NOSIGNAL": 0x4000, "MSG_CMSG_CLOEXEC": 0x40000000, "SHUT_RD": 0, "SHUT_WR": 1,
     "SHUT_RDWR": 2, "F_DUPFD": 0, "F_GETFD": 1, "F_SETFD": 2, "F_GETFL": 3, "F_SETFL": 4, "F_DUPFD_CLOEXEC": 1030,
@@ -276,6 +276,25 @@ case("v6-v6only-mapped-send", "udpv6_sendmsg: a v4-mapped destination on an IPV6
 case("v6-bind-short", "inet6_bind: addrlen < SIN6_LEN_RFC2133 (24) is EINVAL", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("bind", "$a", "hex:0a00" + "00" * 18), tags=V6)
 case("v6-poll-fresh", "datagram_poll on a fresh IPv6 UDP socket", ("a=socket", "AF_INET6", "SOCK_DGRAM", 0), ("poll", [["$a", ALLPOLL]], 0), tags=V6)
 case("so-error-cleared", "socket(7) SO_ERROR: reading it clears the pending error", pair(), ("send", "$p1", 3, 0), ("close", "$p0"), ("getsockopt", "$p1", "SOL_SOCKET", "SO_ERROR", 4), ("getsockopt", "$p1", "SOL_SOCKET", "SO_ERROR", 4), ("recv", "$p1", 10, 0))
+
+# --- TCP (socket-layer view: connect states, masks, options) --------------------------------------------------------
+T = ["tcp"]
+def tcp_pair(port, nb=""):
+    return [("l=socket", "AF_INET", "SOCK_STREAM", 0), ("setsockopt", "$l", "SOL_SOCKET", "SO_REUSEADDR", 1), ("bind", "$l", "in:127.0.0.1:%d" % port), ("listen", "$l", 5),
+            ("c=socket", "AF_INET", "SOCK_STREAM" + nb, 0), ("connect", "$c", "in:127.0.0.1:%d" % port), ("a=accept", "$l")]
+case("tcp-refused", "connect(2) ECONNREFUSED: nothing listens (RST)", ("c=socket", "AF_INET", "SOCK_STREAM", 0), ("connect", "$c", "in:127.0.0.1:40300"), ("getsockopt", "$c", "SOL_SOCKET", "SO_ERROR", 4), tags=T)
+case("tcp-nonblock-connect", "connect(2) EINPROGRESS, then POLLOUT, SO_ERROR 0; the next connect returns 0 (inet_stream_connect), then EISCONN", ("l=socket", "AF_INET", "SOCK_STREAM", 0), ("bind", "$l", "in:127.0.0.1:40301"), ("listen", "$l", 5), ("c=socket", "AF_INET", "SOCK_STREAM|SOCK_NONBLOCK", 0), ("connect", "$c", "in:127.0.0.1:40301"), ("poll", [["$c", "POLLOUT"]], 1000), ("getsockopt", "$c", "SOL_SOCKET", "SO_ERROR", 4), ("connect", "$c", "in:127.0.0.1:40301"), ("connect", "$c", "in:127.0.0.1:40301"), tags=T)
+case("tcp-nonblock-refused", "a refused non-blocking connect: POLLERR|POLLHUP, SO_ERROR ECONNREFUSED once", ("c=socket", "AF_INET", "SOCK_STREAM|SOCK_NONBLOCK", 0), ("connect", "$c", "in:127.0.0.1:40309"), ("poll", [["$c", "POLLOUT"]], 1000), ("poll", [["$c", ALLPOLL]], 0), ("getsockopt", "$c", "SOL_SOCKET", "SO_ERROR", 4), ("getsockopt", "$c", "SOL_SOCKET", "SO_ERROR", 4), tags=T)
+case("tcp-accept-names", "accept(2) and the names of both ends", *tcp_pair(40302), ("getsockname", "$a"), ("getpeername", "$c"), ("getsockopt", "$l", "SOL_SOCKET", "SO_ACCEPTCONN", 4), ("getsockopt", "$a", "SOL_SOCKET", "SO_ACCEPTCONN", 4), tags=T)
+case("tcp-accept-nonblock", "accept(2) EAGAIN on an empty non-blocking listener", ("l=socket", "AF_INET", "SOCK_STREAM|SOCK_NONBLOCK", 0), ("bind", "$l", "in:127.0.0.1:40303"), ("listen", "$l", 5), ("accept", "$l"), tags=T)
+case("tcp-shut-wr-masks", "tcp_poll after the peer's FIN: POLLIN|POLLRDHUP; recv returns 0", *tcp_pair(40304), ("shutdown", "$c", "SHUT_WR"), ("poll", [["$a", "POLLIN"]], 1000), ("poll", [["$a", ALLPOLL], ["$c", ALLPOLL]], 0), ("recv", "$a", 10, 0), ("send", "$c", 1, 0), tags=T)
+case("tcp-close-unread-rst", "tcp_close with unread data sends RST: the peer gets ECONNRESET, then EPIPE", *tcp_pair(40305), ("send", "$c", 5, 0), ("poll", [["$a", "POLLIN"]], 1000), ("close", "$a"), ("poll", [["$c", "POLLIN"]], 1000), ("poll", [["$c", ALLPOLL]], 0), ("recv", "$c", 10, 0), ("send", "$c", 1, "MSG_NOSIGNAL"), tags=T)
+case("tcp-linger-zero", "SO_LINGER {1, 0}: close sends RST (socket(7))", *tcp_pair(40306), ("setsockopt", "$a", "SOL_SOCKET", "SO_LINGER", "hex:0100000000000000"), ("close", "$a"), ("poll", [["$c", "POLLIN"]], 1000), ("recv", "$c", 10, 0), tags=T)
+case("tcp-epipe-sigpipe", "send(2) after SHUT_WR on TCP: EPIPE and SIGPIPE", *tcp_pair(40307), ("shutdown", "$c", "SHUT_WR"), ("send", "$c", 1, 0), tags=T)
+case("tcp-opts", "tcp(7) options read back: TCP_NODELAY, TCP_KEEPIDLE/INTVL/CNT defaults and limits, TCP_SYNCNT, TCP_USER_TIMEOUT", ("s=socket", "AF_INET", "SOCK_STREAM", 0), *[("getsockopt", "$s", "IPPROTO_TCP", o, 4) for o in ("TCP_NODELAY", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_SYNCNT", "TCP_USER_TIMEOUT")], ("setsockopt", "$s", "IPPROTO_TCP", "TCP_NODELAY", 1), ("getsockopt", "$s", "IPPROTO_TCP", "TCP_NODELAY", 4), ("setsockopt", "$s", "IPPROTO_TCP", "TCP_KEEPIDLE", 0), ("setsockopt", "$s", "IPPROTO_TCP", "TCP_KEEPIDLE", 60), ("getsockopt", "$s", "IPPROTO_TCP", "TCP_KEEPIDLE", 4), ("setsockopt", "$s", "IPPROTO_TCP", "TCP_SYNCNT", 0), ("setsockopt", "$s", "IPPROTO_TCP", "TCP_NODELAY", 1, 2), tags=T)
+case("tcp-data-peek-trunc", "tcp(7): MSG_PEEK keeps data; MSG_TRUNC discards it", *tcp_pair(40308), ("send", "$c", 6, 0), ("poll", [["$a", "POLLIN"]], 1000), ("recv", "$a", 2, "MSG_PEEK"), ("recv", "$a", 2, "MSG_TRUNC"), ("recv", "$a", 10, 0), tags=T)
+case("tcp-connect-listener", "connect(2) on a listening TCP socket", ("l=socket", "AF_INET", "SOCK_STREAM", 0), ("bind", "$l", "in:127.0.0.1:40310"), ("listen", "$l", 5), ("connect", "$l", "in:127.0.0.1:40310"), tags=T)
+case("tcp-recv-unconnected", "tcp_recvmsg on an unconnected socket: ENOTCONN", ("s=socket", "AF_INET", "SOCK_STREAM", 0), ("recv", "$s", 1, "MSG_DONTWAIT"), ("send", "$s", 1, "MSG_NOSIGNAL"), ("poll", [["$s", ALLPOLL]], 0), tags=T)
 
 # --- fd table -------------------------------------------------------------------------------------------------------
 case("dup-lowest", "dup(2): the lowest-numbered unused fd", ("a=socket", "AF_UNIX", "SOCK_DGRAM", 0), ("b=socket", "AF_UNIX", "SOCK_DGRAM", 0), ("close", "$a"), ("dup", "$b"), ("dup", "$b"))
