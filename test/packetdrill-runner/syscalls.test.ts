@@ -33,6 +33,13 @@ describe('UDP scripts in every mode run_all.py uses', () => {
     });
   }
 
+  test('the kernel selftests\' addresses work too: ksft_runner.sh gives the local address as the gateway (peer on-link)', async () => {
+    const v4 = [{ name: 'local_ip', value: '192.168.0.1' }, { name: 'gateway_ip', value: '192.168.0.1' }, { name: 'remote_ip', value: '192.0.2.1' }];
+    const v6 = [{ name: 'local_ip', value: 'fd3d:0a0b:17d6::1' }, { name: 'gateway_ip', value: 'fd3d:0a0b:17d6:8888::1' }, { name: 'remote_ip', value: 'fd3d:0a0b:17d6::2' }];
+    expectPass(await runPkt(udpEcho, 'ipv4', v4));
+    expectPass(await runPkt(udpEcho, 'ipv6', v6));
+  });
+
   test('the wrong datagram length fails with both packets printed', async () => {
     const o = await runPkt(udpEcho.replace('> udp (20)', '> udp (21)'));
     expectFail(o, 6, 'live packet payload: expected 21 bytes vs actual 20 bytes', 'script packet: 0.100000 > udp (21)', 'actual packet: 0.100000 > udp (20)');

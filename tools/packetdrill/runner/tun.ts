@@ -14,7 +14,7 @@ import type { Endpoint, LinkContext, Medium } from '../../../stack/link.js';
 import { ipv4FromString, ipv6FromString, ipv6ToString, ipv4Mapped } from '../../../stack/wire/addr.js';
 import { emitEthernetHeaderInto, ETHERNET_HEADER_LEN, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../../../stack/wire/ethernet.js';
 import { readU16 } from '../../../stack/wire/bytes.js';
-import type { RunConfig } from './config.js';
+import { ConfigError, type RunConfig } from './config.js';
 import { decodeLive, type LivePacket } from './packets.js';
 
 /** The MAC the injected frames come from (the gateway's, locally administered). */
@@ -104,18 +104,22 @@ export function buildHarness(cfg: RunConfig, seed: string | number, maxTimeNs: n
   const tun = new TunMedium(net, 'tun0', iface);
   iface.medium = tun;
   const v: 4 | 6 = cfg.ipMode === 'ipv6' ? 6 : 4;
-  if (v === 4) {
-    net.addIpv4(iface, `${cfg.localIp}/${cfg.prefixLen}`);
-    net.setDefaultGateway(host, cfg.gatewayIp, 'tun0');
-    const gw = ipv4FromString(cfg.gatewayIp);
-    if (gw === null) throw new Error(`bad gateway ${cfg.gatewayIp}`);
-    host.ipv4.arp.table.addPermanent(iface, gw, String(gw), PEER_MAC);
-  } else {
-    net.addIpv6(iface, `${cfg.localIp}/${cfg.prefixLen}`);
-    net.setDefaultGateway(host, cfg.gatewayIp, 'tun0');
-    const gw = ipv6FromString(cfg.gatewayIp);
-    if (gw === null) throw new Error(`bad gateway ${cfg.gatewayIp}`);
-    host.ipv6.nd.table.addPermanent(iface, gw, ipv6ToString(gw), PEER_MAC);
+  const bad = (what: string, text: string): never => {
+    throw new ConfigError(`bad ${what} address "${text}" for ${cfg.ipMode}`);
+  };
+  const [local, gw, remote] = [cfg.localIp, cfg.gatewayIp, cfg.remoteIp].map((t, i) =>
+    (v === 4 ? ipv4FromString(t) : ipv6FromString(t)) ?? bad(['local', 'gateway', 'remote'][i]!, t));
+  const key = (a: number | Uint8Array): string => (typeof a === 'number' ? String(a) : ipv6ToString(a));
+  const same = key(gw!) === key(local!);
+  if (v === 4) net.addIpv4(iface, `${cfg.localIp}/${cfg.prefixLen}`);
+  else net.addIpv6(iface, `${cfg.localIp}/${cfg.prefixLen}`);
+  // The kernel selftests' ksft_runner.sh gives the local address as the gateway: the peer is then on-link.
+  if (same) net.addRoute(host, `${cfg.remoteIp}/${v === 4 ? 32 : 128}`, undefined, 'tun0');
+  else net.setDefaultGateway(host, cfg.gatewayIp, 'tun0');
+  // Whatever the next hop is (gateway, or the peer itself when on-link), its MAC is known: a tun has no ARP/ND.
+  for (const a of same ? [remote!] : [gw!, remote!]) {
+    if (typeof a === 'number') host.ipv4.arp.table.addPermanent(iface, a, key(a), PEER_MAC);
+    else host.ipv6.nd.table.addPermanent(iface, a, key(a), PEER_MAC);
   }
   const localWire = canonical(cfg.localIp, v), remoteWire = canonical(cfg.remoteIp, v);
   const mapped = (t: string): string => ipv6ToString(ipv4Mapped(ipv4FromString(t) ?? 0));
