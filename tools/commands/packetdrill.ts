@@ -23,22 +23,24 @@ options:
   --NAME[=VALUE]        any other packetdrill option (--tolerance_usecs=10000, --strict_segments, ...);
                         it overrides the script's own option lines
   -v, --verbose         also print notes: approximations, sysctls the TCP does not read, ignored options
+  --trace               for a failing script, print what happened event by event (injected, sniffed, returned)
   -h, --help            this help`;
 
 const MODES = new Set(['ipv4', 'ipv6', 'ipv4-mapped-ipv6']);
 
 /** Parses argv (packetdrill's options are open-ended, so this is not util.parseArgs). */
-function parseArgv(argv: string[]): { paths: string[]; opts: SuiteOptions; verbose: boolean; help: boolean } {
+function parseArgv(argv: string[]): { paths: string[]; opts: SuiteOptions; verbose: boolean; help: boolean; trace: boolean } {
   const paths: string[] = [];
   const overrides: OptionSetting[] = [];
   const exclude: string[] = [];
   let mode: IpMode | undefined;
   let seed: string | number | undefined;
-  let verbose = false, help = false;
+  let verbose = false, help = false, trace = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h' || a === '--help') help = true;
     else if (a === '-v' || a === '--verbose') verbose = true;
+    else if (a === '--trace') trace = true;
     else if (a === '-D' || a === '--define') {
       const v = argv[++i];
       if (v === undefined) throw new UsageError(`${a} needs NAME=VALUE`);
@@ -61,11 +63,11 @@ function parseArgv(argv: string[]): { paths: string[]; opts: SuiteOptions; verbo
     } else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else paths.push(a);
   }
-  return { paths, opts: { overrides, exclude, ...(mode ? { mode } : {}), ...(seed !== undefined ? { seed } : {}) }, verbose, help };
+  return { paths, opts: { overrides, exclude, ...(mode ? { mode } : {}), ...(seed !== undefined ? { seed } : {}) }, verbose, help, trace };
 }
 
 export async function packetdrillCommand(argv: string[]): Promise<number> {
-  const { paths, opts, verbose, help } = parseArgv(argv);
+  const { paths, opts, verbose, help, trace } = parseArgv(argv);
   if (help) {
     console.log(PACKETDRILL_HELP);
     return 0;
@@ -79,7 +81,7 @@ export async function packetdrillCommand(argv: string[]): Promise<number> {
     for (const file of findScripts(root, opts.exclude)) {
       const name = isDir ? relative(root, file) : p;
       const r = await runFile(file, name, opts);
-      console.log(formatResult(r, verbose));
+      console.log(formatResult(r, verbose, trace));
       if (r.passed) passed++;
       else failed++;
     }

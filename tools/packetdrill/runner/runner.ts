@@ -40,6 +40,8 @@ export interface RunOutcome {
   durationNs: number;
   /** Lines `print()` wrote in code blocks. */
   printed: string[];
+  /** What happened, event by event (script time, line, what was injected, sniffed or returned). */
+  trace: string[];
 }
 
 /** Run-wide knobs. */
@@ -77,6 +79,7 @@ class Run {
   readonly py: PyInterpreter;
   failure: Failure | null = null;
   codeFailure: Failure | null = null;
+  readonly trace: string[] = [];
   t0 = 0;
   last: { ev: ScriptEvent; start: number } | null = null;
   blocking: Call | null = null;
@@ -227,7 +230,13 @@ class Run {
       : b.protocol === 'udp' ? buildInboundUdp(ev, b, sock, this.h.v) : buildInboundIcmp(ev, b, sock, this.h.v);
     if (typeof pkt === 'string') return this.fail(ev.loc.line, `error handling packet: ${pkt}`);
     if (ev.encapsulation.length > 0) return this.fail(ev.loc.line, 'error handling packet: encapsulated (ipv4/gre/mpls) packets are not supported');
+    this.note(ev.loc.line, `inject ${formatScriptPacket(ev)}`);
     this.h.tun.inject(pkt);
+  }
+
+  /** Adds a trace line stamped with the script time. */
+  note(line: number, text: string): void {
+    this.trace.push(`${secs(this.now())} line ${line}: ${text}`);
   }
 
   /** The next packet the stack sent for sock, skipping packets of unknown flows; a string when none came. */
@@ -290,6 +299,7 @@ class Run {
     const live = aggregate(parts);
     const actual = live.tcp ? mapOutboundTcp(sock, live, b.protocol === 'tcp' ? b : undefined) : null;
     const liveNs = live.timeNs - this.t0;
+    this.note(ev.loc.line, `sniffed ${formatActual(live, actual)} (sent at ${secs(liveNs)})`);
     const details = [`script packet: ${secs(t.start)} ${formatScriptPacket(ev)}`, `actual packet: ${secs(liveNs)} ${formatActual(live, actual)}`];
     if (total !== expected && b.protocol !== 'icmp') {
       return this.fail(ev.loc.line, `error handling packet: live packet payload: expected ${expected} bytes vs actual ${total} bytes`, details);
@@ -322,6 +332,8 @@ class Run {
       sys.signal(SIGPIPE, 'ignore');
       call.result = await invokeSyscall(ev, sys, env);
       call.done = true;
+      const r = call.result;
+      this.note(ev.loc.line, `${ev.name}() = ${r.ret}${r.ret < 0 ? ` (errno ${r.errno})` : ''}`);
       if (isBlocking) this.endBlocking(call);
       this.callWq.wakeAll();
     });
@@ -402,5 +414,5 @@ export async function runScript(script: Script, cfg: RunConfig, scriptDir: strin
   const notes = [...run.notes];
   if (cfg.ignoredOptions.length > 0) notes.push(`options not interpreted: ${cfg.ignoredOptions.join(' ')}`);
   if (run.sysctl.notHonoured.size > 0) notes.push(`sysctls set but not read by socksim's TCP: ${[...run.sysctl.notHonoured].join(', ')}`);
-  return { failure: run.failure, notes, durationNs: h.sim.now - run.t0, printed: run.py.output };
+  return { failure: run.failure, notes, durationNs: h.sim.now - run.t0, printed: run.py.output, trace: run.trace };
 }

@@ -53,7 +53,7 @@ export function findScripts(path: string, exclude: readonly string[]): string[] 
 }
 
 function failedOutcome(failure: Failure): RunOutcome {
-  return { failure, notes: [], durationNs: 0, printed: [] };
+  return { failure, notes: [], durationNs: 0, printed: [], trace: [] };
 }
 
 /** Runs one script file in the modes the options ask for. */
@@ -82,7 +82,7 @@ export async function runFile(path: string, name: string, opts: SuiteOptions): P
 }
 
 /** Renders a script's result: `PASS name (modes)` or `FAIL name [mode] line N: message` plus details. */
-export function formatResult(r: ScriptResult, verbose: boolean): string {
+export function formatResult(r: ScriptResult, verbose: boolean, trace = false): string {
   const modes = r.results.map((m) => m.mode).join(', ');
   const lines: string[] = [];
   if (r.passed) lines.push(`PASS ${r.name} (${modes})`);
@@ -108,5 +108,7 @@ export function formatResult(r: ScriptResult, verbose: boolean): string {
     const notes = new Set(r.results.flatMap((m) => m.outcome.notes));
     for (const n of notes) lines.push(`       note: ${n}`);
   }
+  const traced = r.results.find((m) => m.outcome.failure !== null);
+  if (trace && traced) for (const t of traced.outcome.trace) lines.push(`       trace [${traced.mode}] ${t}`);
   return lines.join('\n');
 }
