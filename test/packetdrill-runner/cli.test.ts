@@ -75,6 +75,14 @@ describe('socksim packetdrill', () => {
     expect(code).toBe(0);
   });
 
+  it('--trace shows, for a failing script, what was injected, sniffed and returned', async () => {
+    await packetdrillCommand(['--ip_version=ipv4', '--trace', join(MUST_FAIL, 'late-packet.pkt')]);
+    const text = out.join('\n');
+    expect(text).toContain('trace [ipv4] 0.000000 line 9: inject < S 0:0(0) win 32792');
+    expect(text).toContain('trace [ipv4] 0.200000 line 13: write() = 1000');
+    expect(text).toContain('sniffed > P. 1:1001(1000) ack 1');
+  });
+
   it('rejects a bad --ip_version and a missing path as usage errors', async () => {
     await expect(packetdrillCommand(['--ip_version=ipv5', OWN])).rejects.toThrow(/ip_version/);
     await expect(packetdrillCommand(['/nonexistent/x.pkt'])).rejects.toThrow(/no such file/);
