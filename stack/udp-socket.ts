@@ -163,11 +163,12 @@ export class UdpSocket extends Socket implements UdpSock {
     const err = this.takeError();
     if (err) return -err;
     if (data.length > UDP_MAX_PAYLOAD_V4) return -Errno.EMSGSIZE;
-    if (this.isBroadcastAddr(daddr) && !this.broadcast) return -Errno.EACCES;
     const e = this.autobind();
     if (e < 0) return e;
     const src = this.boundAddr || this.host.ipv4.selectSource(daddr);
     if (src === undefined) return -Errno.ENETUNREACH;
+    // udp_sendmsg: the route comes first (ENETUNREACH), then RTCF_BROADCAST without SO_BROADCAST is EACCES.
+    if (this.isBroadcastAddr(daddr) && !this.broadcast) return -Errno.EACCES;
     if (corkreq) {
       this.pending = { parts: [data.slice()], len: data.length, src, daddr, dport };
       return data.length;

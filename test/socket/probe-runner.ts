@@ -266,9 +266,10 @@ async function steps(file: CaseFile, c: ProbeCase, sys: Sys): Promise<StepResult
         }
         break;
       }
-      case 'poll': {
+      case 'poll': case 'ppoll': {
         const list: PollFd[] = (args[0] as unknown[][]).map(([f, e]) => ({ fd: cst(f), events: cst(e), revents: 0 }));
-        r = await sys.poll(list, list.length, args[1] as number);
+        const t = args[1] as number;
+        r = head === 'poll' ? await sys.poll(list, list.length, t) : await sys.ppoll(list, list.length, { sec: Math.floor(t / 1000), nsec: (t % 1000) * 1e6 });
         res.rev = list.map((p) => p.revents & 0xffff);
         break;
       }
@@ -285,10 +286,12 @@ async function steps(file: CaseFile, c: ProbeCase, sys: Sys): Promise<StepResult
         res.ev = evs.map((e) => [e.events >>> 0, e.data]);
         break;
       }
-      case 'select': {
+      case 'select': case 'pselect': {
         const sets = (args.slice(1, 4) as (unknown[] | null)[]).map((l) => (l === null ? null : new Set(l.map(cst))));
         const t = args[4] as number | null;
-        r = await sys.select(cst(args[0]), sets[0]!, sets[1]!, sets[2]!, t === null ? null : { sec: Math.floor(t / 1e6), usec: t % 1e6 });
+        r = head === 'select'
+          ? await sys.select(cst(args[0]), sets[0]!, sets[1]!, sets[2]!, t === null ? null : { sec: Math.floor(t / 1e6), usec: t % 1e6 })
+          : await sys.pselect(cst(args[0]), sets[0]!, sets[1]!, sets[2]!, t === null ? null : { sec: Math.floor(t / 1e6), nsec: (t % 1e6) * 1000 });
         (['rd', 'wr', 'ex'] as const).forEach((k, i) => {
           if (sets[i]) res[k] = [...sets[i]!].sort((a, b) => a - b);
         });
@@ -313,6 +316,13 @@ async function steps(file: CaseFile, c: ProbeCase, sys: Sys): Promise<StepResult
         const off = args[2] === null ? null : { value: args[2] as number };
         r = await sys.sendfile(cst(args[0]), cst(args[1]), off, args[3] as number);
         if (off) res.off = off.value;
+        break;
+      }
+      case 'readv': case 'writev': {
+        const sizes = args[1] as number[];
+        const bufs = sizes.map((n) => (head === 'writev' ? payload(n) : new Uint8Array(n)));
+        r = head === 'writev' ? await sys.writev(cst(args[0]), bufs) : await sys.readv(cst(args[0]), bufs);
+        if (head === 'readv' && r > 0) res.data = bufs.map((b) => Buffer.from(b).toString('hex'));
         break;
       }
       case 'fill': {

@@ -253,6 +253,13 @@ case("ip-hdrincl-udp", "ip(7) IP_HDRINCL is for raw sockets only (ENOPROTOOPT)",
 case("udp-cork", "udp(7) UDP_CORK", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$s", "IPPROTO_UDP", "UDP_CORK", 1), ("getsockopt", "$s", "IPPROTO_UDP", "UDP_CORK", 4), ("setsockopt", "$s", "IPPROTO_UDP", "UDP_CORK", 1, 2))
 case("udp-tcp-level", "udp_getsockopt: other levels go to ip_getsockopt, which answers ENOPROTOOPT", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("getsockopt", "$s", "IPPROTO_TCP", "TCP_NODELAY", 4))
 
+case("udp-reuseaddr", "socket(7) SO_REUSEADDR: two UDP sockets may share a port only if both set it", ("a=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$a", "SOL_SOCKET", "SO_REUSEADDR", 1), ("bind", "$a", "in:127.0.0.1:40400"), ("b=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$b", "in:127.0.0.1:40400"), ("setsockopt", "$b", "SOL_SOCKET", "SO_REUSEADDR", 1), ("bind", "$b", "in:127.0.0.1:40400"))
+case("udp-reuseport", "socket(7) SO_REUSEPORT: both sockets set it", ("a=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$a", "SOL_SOCKET", "SO_REUSEPORT", 1), ("bind", "$a", "in:0.0.0.0:40401"), ("b=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$b", "SOL_SOCKET", "SO_REUSEPORT", 1), ("bind", "$b", "in:0.0.0.0:40401"), ("c=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$c", "in:127.0.0.1:40401"))
+case("udp-broadcast-no-route", "udp_sendmsg routes before the SO_BROADCAST check: with only lo up, 255.255.255.255 is ENETUNREACH", ("a=socket", "AF_INET", "SOCK_DGRAM", 0), ("sendto", "$a", 1, 0, "in:255.255.255.255:40402"), ("setsockopt", "$a", "SOL_SOCKET", "SO_BROADCAST", 1), ("getsockopt", "$a", "SOL_SOCKET", "SO_BROADCAST", 4))
+case("udp-rebind", "inet_bind: a bound socket cannot bind again (EINVAL)", ("a=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$a", "in:127.0.0.1:40403"), ("bind", "$a", "in:127.0.0.1:40404"))
+case("udp-cork-one-datagram", "udp(7) UDP_CORK: corked sends leave as one datagram when uncorked", ("r=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$r", "in:127.0.0.1:40405"), ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$s", "IPPROTO_UDP", "UDP_CORK", 1), ("sendto", "$s", 3, 0, "in:127.0.0.1:40405"), ("sendto", "$s", 4, 0, "in:127.0.0.1:40405"), ("recv", "$r", 100, "MSG_DONTWAIT"), ("setsockopt", "$s", "IPPROTO_UDP", "UDP_CORK", 0), ("recv", "$r", 100, 0))
+case("udp-set-unknown-level", "ip_setsockopt at a level it does not know", ("a=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$a", "IPPROTO_TCP", "TCP_NODELAY", 1), ("setsockopt", "$a", 9999, 1, 1))
+
 # --- UDP socket calls ---------------------------------------------------------------------------------------------
 case("udp-loopback", "udp(7) over loopback: recvfrom reports the sender", ("r=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$r", "in:127.0.0.1:40100"), ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("sendto", "$s", 5, 0, "in:127.0.0.1:40100"), ("recvfrom", "$r", 10, 0), ("poll", [["$r", ALLPOLL]], 0))
 case("udp-no-dest", "udp_sendmsg: EDESTADDRREQ", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("send", "$s", 1, 0))
@@ -314,6 +321,10 @@ case("read-write-socket", "read(2)/write(2) on a socket are recv/send", pair(), 
 case("recv-not-socket", "recv(2) ENOTSOCK on a pipe", ("p=pipe2", 0), ("recv", "$p0", 1, "MSG_DONTWAIT"), ("getsockopt", "$p0", "SOL_SOCKET", "SO_TYPE", 4))
 case("recv-badf", "recv(2) EBADF", ("recv", 50, 1, 0), ("send", 50, 1, 0), ("bind", 50, "abs:x"), ("listen", 50, 1), ("shutdown", 50, 0))
 
+case("readv-writev-socket", "readv(2)/writev(2) on a socket gather and scatter in order", pair(), ("writev", "$p0", [2, 3]), ("readv", "$p1", [1, 2, 5]))
+case("readv-writev-pipe", "readv(2)/writev(2) on a pipe", ("p=pipe2", 0), ("writev", "$p1", [4, 0, 2]), ("readv", "$p0", [3, 3]))
+case("writev-dgram-one-message", "writev(2) on a datagram socket sends one message", pair("SOCK_DGRAM"), ("writev", "$p0", [2, 3]), ("recv", "$p1", 100, 0))
+
 # --- pipes ----------------------------------------------------------------------------------------------------------
 case("pipe-epipe", "pipe(7): writing with no reader is EPIPE and SIGPIPE", ("p=pipe2", 0), ("close", "$p0"), ("write", "$p1", 3))
 case("pipe-eof", "pipe(7): reading with no writer returns 0", ("p=pipe2", 0), ("write", "$p1", 3), ("close", "$p1"), ("read", "$p0", 10), ("read", "$p0", 10))
@@ -337,6 +348,9 @@ case("select-nfds-cut", "select(2) ignores fds at or above nfds", pair(), ("sele
 case("select-timeout", "select(2) times out with 0 and empty sets", pair(), ("select", 10, ["$p0"], None, None, 10000))
 case("select-pipe-hup", "select: POLLHUP counts as readable", ("p=pipe2", 0), ("close", "$p1"), ("select", 10, ["$p0"], ["$p0"], ["$p0"], 0))
 case("select-oob", "select: POLLPRI (urgent byte) is exceptional", pair(), ("send", "$p0", 1, "MSG_OOB"), ("select", 10, ["$p1"], None, ["$p1"], 0))
+
+case("pselect-ppoll", "pselect(2)/ppoll(2) behave as select/poll here", pair(), ("send", "$p1", 1, 0), ("pselect", 10, ["$p0"], None, None, 0), ("ppoll", [["$p0", "POLLIN"], [-1, "POLLIN"], [99, "POLLIN"]], 0))
+case("select-epoll-fd", "an epoll fd is readable for select when its set has events", pair(), ("e=epoll_create1", 0), ("epoll_ctl", "$e", "EPOLL_CTL_ADD", "$p0", "EPOLLIN"), ("select", 10, ["$e"], None, None, 0), ("send", "$p1", 1, 0), ("select", 10, ["$e"], None, None, 0))
 
 # --- epoll -----------------------------------------------------------------------------------------------------------
 case("epoll-create-einval", "epoll_create(2) EINVAL: size <= 0; epoll_create1 unknown flags", ("epoll_create", 0), ("epoll_create1", 1), ("e=epoll_create1", "EPOLL_CLOEXEC"), ("fcntl", "$e", "F_GETFD"))

@@ -258,10 +258,15 @@ def run_case(case):
             if r == 0:
                 res["len"] = ln.value
                 res["addr"] = fmt_addr(ab.raw, ln.value, case_dir, cid)
-        elif head == "poll":
+        elif head in ("poll", "ppoll"):
             # ["poll", [[fd, events]...], timeout_ms]
             arr = (PollFd * len(args[0]))(*[PollFd(arg(f), arg(e), 0) for f, e in args[0]])
-            r = libc.poll(arr, len(args[0]), args[1])
+            if head == "poll":
+                r = libc.poll(arr, len(args[0]), args[1])
+            else:
+                ts = Timeval(args[1] // 1000, (args[1] % 1000) * 1000000)  # same layout as struct timespec
+                libc.ppoll.restype = ctypes.c_int
+                r = libc.ppoll(arr, len(args[0]), ctypes.byref(ts), None)
             res["rev"] = [p.revents & 0xffff for p in arr]
         elif head in ("epoll_create", "epoll_create1"):
             r = getattr(libc, head)(arg(args[0]))
@@ -277,7 +282,7 @@ def run_case(case):
             evs = (EpollEvent * max(mx, 1))()
             r = libc.epoll_wait(arg(args[0]), evs, mx, args[2])
             res["ev"] = [[evs[i].events, evs[i].data] for i in range(max(r, 0))]
-        elif head == "select":
+        elif head in ("select", "pselect"):
             # ["select", nfds, [rd], [wr], [ex], timeout_us|null]
             sets = []
             for lst in args[1:4]:
@@ -286,8 +291,13 @@ def run_case(case):
                     f = arg(f)
                     fs[f // 64] |= 1 << (f % 64)
                 sets.append(fs if lst is not None else None)
+            if head == "pselect":
+                tv = Timeval(args[4] // 1000000, (args[4] % 1000000) * 1000) if args[4] is not None else None
+                libc.pselect.restype = ctypes.c_int
+                r = libc.pselect(arg(args[0]), *[ctypes.byref(s) if s is not None else None for s in sets], ctypes.byref(tv) if tv else None, None)
             tv = Timeval(args[4] // 1000000, args[4] % 1000000) if args[4] is not None else None
-            r = libc.select(arg(args[0]), *[ctypes.byref(s) if s is not None else None for s in sets], ctypes.byref(tv) if tv else None)
+            if head == "select":
+                r = libc.select(arg(args[0]), *[ctypes.byref(s) if s is not None else None for s in sets], ctypes.byref(tv) if tv else None)
             for key, s in zip(("rd", "wr", "ex"), sets):
                 if s is not None:
                     res[key] = [f for f in range(1024) if s[f // 64] >> (f % 64) & 1]
@@ -318,6 +328,13 @@ def run_case(case):
             r = libc.sendfile(arg(args[0]), arg(args[1]), ctypes.byref(off) if off is not None else None, args[3])
             if off is not None:
                 res["off"] = off.value
+        elif head in ("readv", "writev"):
+            # ["writev", fd, [n1, n2...]] / ["readv", fd, [n1, n2...]]: scatter/gather over several buffers
+            bufs = [ctypes.create_string_buffer(payload(n) if head == "writev" else max(n, 1), max(n, 1)) for n in args[1]]
+            iovs = (Iovec * len(bufs))(*[Iovec(ctypes.cast(b, ctypes.c_void_p), n) for b, n in zip(bufs, args[1])])
+            r = getattr(libc, head)(arg(args[0]), iovs, len(bufs))
+            if head == "readv" and r > 0:
+                res["data"] = [b.raw[:n].hex() for b, n in zip(bufs, args[1])]
         elif head == "fill":
             # ["fill", fd, chunk, flags]: non-blocking sends (writes on a non-socket) until one fails
             data = payload(args[1])
