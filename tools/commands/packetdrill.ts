@@ -9,6 +9,7 @@ import { UsageError } from '../args.js';
 import type { IpMode, OptionSetting } from '../packetdrill/runner/config.js';
 import { findScripts, formatResult, runFile, type SuiteOptions } from '../packetdrill/runner/suite.js';
 
+/** The command's --help text. */
 export const PACKETDRILL_HELP = `usage: socksim packetdrill [options] PATH...
 
 Runs packetdrill scripts (files, or directories searched for *.pkt) against a simulated Linux host. Each script
@@ -66,6 +67,7 @@ function parseArgv(argv: string[]): { paths: string[]; opts: SuiteOptions; verbo
   return { paths, opts: { overrides, exclude, ...(mode ? { mode } : {}), ...(seed !== undefined ? { seed } : {}) }, verbose, help, trace };
 }
 
+/** Runs the command; returns the exit status (0 only when every script passed, 2 is thrown as a usage error). */
 export async function packetdrillCommand(argv: string[]): Promise<number> {
   const { paths, opts, verbose, help, trace } = parseArgv(argv);
   if (help) {

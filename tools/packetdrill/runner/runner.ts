@@ -330,7 +330,12 @@ class Run {
     this.h.sim.spawn(`syscall:${ev.name}`, this.h.host.name, async (p) => {
       const sys = new Sys(this.h.host, p, this.fds);
       sys.signal(SIGPIPE, 'ignore');
-      call.result = await invokeSyscall(ev, sys, env);
+      try {
+        call.result = await invokeSyscall(ev, sys, env);
+      } catch (e) {
+        // A throw inside the stack is a socksim bug: report it at this line rather than as a hang.
+        call.result = { ret: 0, errno: 0, failure: `internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}` };
+      }
       call.done = true;
       const r = call.result;
       this.note(ev.loc.line, `${ev.name}() = ${r.ret}${r.ret < 0 ? ` (errno ${r.errno})` : ''}`);
