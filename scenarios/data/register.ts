@@ -23,6 +23,14 @@ registerScenario({
   build: (net, params) => {
     const data = validateScenario(params);
     const trace: DataTrace = buildScenarioData(net, data);
+    // The trace is complete once every process has exited: stop there rather than run on through TCP's TIME_WAIT
+    // and orphan timers (60 s and more of virtual time nobody observes).
+    const procs = net.sim.processes();
+    for (const p of procs) {
+      p.exitHooks.unshift(() => {
+        if (procs.every((q) => q === p || !q.alive)) net.sim.stop('every process has exited');
+      });
+    }
     return {
       artifact: trace,
       summary: () => [

@@ -90,8 +90,8 @@ export const PROPERTIES: Property[] = [
   },
   {
     name: 'expectations',
-    description: 'structured workloads get the results Linux gives (bind conflicts, exchanges, MSG_PEEK…)',
-    families: ['udp'],
+    description: 'structured UDP, TCP and AF_UNIX workloads get the results Linux gives (bind, exchange, peek, linger, OOB…)',
+    families: ['udp', 'tcp', 'unix'],
     arbitrary: () => templateScenarioArb(),
     check: async (s) => {
       const broken = await expectationFailure(s);

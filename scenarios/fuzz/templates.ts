@@ -65,6 +65,85 @@ export const UDP_TEMPLATES: Template[] = [
   },
 ];
 
+const tcp = (): Op => ({ op: 'socket', domain: 'AF_INET', type: 'SOCK_STREAM', expect: { ret: '>=0' } });
+const unixStream = (): Op => ({ op: 'socket', domain: 'AF_UNIX', type: 'SOCK_STREAM', expect: { ret: '>=0' } });
+
+/** A listening TCP server that accepts one connection: fds 0 (listener) and 1 (connection). */
+function tcpServer(port: number, then: Op[]): Op[] {
+  return [tcp(), { op: 'bind', fd: 0, addr: { host: '*', port }, expect: { ret: 0 } }, { op: 'listen', fd: 0, backlog: 8, expect: { ret: 0 } },
+    { op: 'accept', fd: 0, expect: { ret: '>=0' } }, ...then];
+}
+
+/** A TCP client that connects once the server listens: fd 0. */
+function tcpClient(port: number, then: Op[]): Op[] {
+  return [tcp(), { op: 'sleep', ms: 20 }, { op: 'connect', fd: 0, addr: { host: 'server', port }, expect: { ret: 0 } }, ...then];
+}
+
+/** The templates of the TCP family. */
+export const TCP_TEMPLATES: Template[] = [
+  {
+    // tcp(7)/recv(2): bytes sent on a connection arrive in order; MSG_WAITALL waits for all of them.
+    name: 'tcp-exchange',
+    build: (port, n) => ({
+      server: tcpServer(port, [{ op: 'recv', fd: 1, len: n, flags: 'MSG_WAITALL', expect: { ret: n } }]),
+      client: tcpClient(port, [{ op: 'send', fd: 0, data: { len: n }, expect: { ret: n } }]),
+    }),
+  },
+  {
+    // socket(7) SO_LINGER: linger on with a zero timeout makes close() reset the connection (RST), so the peer's
+    // blocked recv fails with ECONNRESET instead of seeing end-of-file.
+    name: 'linger-reset',
+    build: (port) => ({
+      server: tcpServer(port, [{ op: 'recv', fd: 1, len: 100, expect: { errno: 'ECONNRESET' } }]),
+      client: tcpClient(port, [{ op: 'setsockopt', fd: 0, level: 'SOL_SOCKET', name: 'SO_LINGER', value: { onoff: 1, linger: 0 }, expect: { ret: 0 } },
+        { op: 'sleep', ms: 10 }, { op: 'close', fd: 0, expect: { ret: 0 } }]),
+    }),
+  },
+  {
+    // tcp(7) "Sockets API": one byte of urgent data sent with MSG_OOB is read with recv(MSG_OOB) when
+    // SO_OOBINLINE is off (the default).
+    name: 'oob-byte',
+    build: (port) => ({
+      server: tcpServer(port, [{ op: 'sleep', ms: 50 }, { op: 'recv', fd: 1, len: 1, flags: 'MSG_OOB', expect: { ret: 1 } }]),
+      client: tcpClient(port, [{ op: 'send', fd: 0, data: { text: '!' }, flags: 'MSG_OOB', expect: { ret: 1 } }, { op: 'sleep', ms: 100 }]),
+    }),
+  },
+  {
+    // recv(2): MSG_PEEK on a stream returns queued bytes and leaves them for the next read.
+    name: 'tcp-peek',
+    build: (port, n) => ({
+      server: tcpServer(port, [{ op: 'sleep', ms: 50 }, { op: 'recv', fd: 1, len: n, flags: 'MSG_PEEK', expect: { ret: n } },
+        { op: 'recv', fd: 1, len: n, flags: 'MSG_DONTWAIT', expect: { ret: n } }]),
+      client: tcpClient(port, [{ op: 'send', fd: 0, data: { len: n }, expect: { ret: n } }, { op: 'sleep', ms: 100 }]),
+    }),
+  },
+];
+
+/** The templates of the AF_UNIX family. */
+export const UNIX_TEMPLATES: Template[] = [
+  {
+    // unix(7): an abstract name (leading NUL) lives outside the filesystem, so the same text as a path is free.
+    name: 'abstract-and-path',
+    build: (port) => ({
+      server: [unixStream(), { op: 'bind', fd: 0, addr: { path: `@s${port}` }, expect: { ret: 0 } }, unixStream(),
+        { op: 'bind', fd: 1, addr: { path: `/s${port}` }, expect: { ret: 0 } }],
+      client: [],
+    }),
+  },
+  {
+    // unix(7): a path name in use gives EADDRINUSE to a second bind.
+    name: 'path-in-use',
+    build: (port) => ({
+      server: [unixStream(), { op: 'bind', fd: 0, addr: { path: `/u${port}` }, expect: { ret: 0 } }, unixStream(),
+        { op: 'bind', fd: 1, addr: { path: `/u${port}` }, expect: { errno: 'EADDRINUSE' } }],
+      client: [],
+    }),
+  },
+];
+
+/** Every template. */
+export const ALL_TEMPLATES: Template[] = [...UDP_TEMPLATES, ...TCP_TEMPLATES, ...UNIX_TEMPLATES];
+
 /** Shifts a fragment's fd indices by the number of fds the process created before it. */
 function rebase(ops: Op[], base: number): Op[] {
   return ops.map((o) => ('fd' in o ? { ...o, fd: o.fd + base } : { ...o }) as Op);
@@ -76,7 +155,7 @@ function created(ops: Op[]): number {
 }
 
 /** Scenarios made of 1–4 templates, each with its own port and payload size. */
-export function templateScenarioArb(templates: Template[] = UDP_TEMPLATES): fc.Arbitrary<ScenarioData> {
+export function templateScenarioArb(templates: Template[] = ALL_TEMPLATES): fc.Arbitrary<ScenarioData> {
   return fc.record({
     picks: fc.array(fc.record({ t: fc.nat({ max: templates.length - 1 }), n: fc.integer({ min: 1, max: 1400 }) }), { minLength: 1, maxLength: 4 }),
     seed: fc.noShrink(fc.integer({ min: 0, max: 2 ** 31 - 1 })),
