@@ -21,13 +21,16 @@ import { ARPHRD_ETHER, ARPHRD_LOOPBACK, linkBroadcast, linkStats } from './ifadd
 import { writeMac, writeU32 } from './wire/bytes.js';
 import type { Interface } from './iface.js';
 
-/** Message types and flags (linux/netlink.h, linux/rtnetlink.h). */
+/** Netlink control message types (linux/netlink.h). */
 export const NLMSG_NOOP = 1, NLMSG_ERROR = 2, NLMSG_DONE = 3, NLMSG_MIN_TYPE = 0x10;
+/** rtnetlink message types (linux/rtnetlink.h). */
 export const RTM_NEWLINK = 16, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_GETADDR = 22;
+/** nlmsg_flags bits (linux/netlink.h). */
 export const NLM_F_REQUEST = 0x1, NLM_F_MULTI = 0x2, NLM_F_ACK = 0x4, NLM_F_DUMP = 0x300, NLM_F_CAPPED = 0x100;
-/** rtattr types of links (IFLA_*) and addresses (IFA_*). */
+/** Link attributes (linux/if_link.h). */
 export const IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_STATS = 7, IFLA_TXQLEN = 13,
   IFLA_OPERSTATE = 16, IFLA_LINKMODE = 17, IFLA_GROUP = 27, IFLA_PROMISCUITY = 30, IFLA_CARRIER = 33;
+/** Address attributes (linux/if_addr.h). */
 export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_CACHEINFO = 6, IFA_FLAGS = 8;
 /** ifa_flags bits. */
 export const IFA_F_SECONDARY = 0x01, IFA_F_PERMANENT = 0x80;
@@ -139,7 +142,8 @@ export function addrMessages(host: Host, family: number, flags: number, seq: num
     if (family === AF_INET) {
       for (const a of i.ipv4) {
         const f = IFA_F_PERMANENT | (a.secondary ? IFA_F_SECONDARY : 0);
-        const ifa = Uint8Array.of(AF_INET, a.prefixLen, f & 0xff, ipv4ScopeOf(a.addr), 0, 0, 0, 0);
+        const ifa = new Uint8Array(IFADDRMSG_LEN);
+        ifa.set([AF_INET, a.prefixLen, f & 0xff, ipv4ScopeOf(a.addr)]);
         new DataView(ifa.buffer).setUint32(4, i.index, true);
         const addr = new Uint8Array(4);
         writeU32(addr, 0, a.addr);
@@ -154,7 +158,8 @@ export function addrMessages(host: Host, family: number, flags: number, seq: num
     } else {
       for (const a of i.ipv6) {
         const scope = a.scope === 'host' ? 254 : a.scope === 'link' ? 253 : 0;
-        const ifa = Uint8Array.of(AF_INET6, a.prefixLen, IFA_F_PERMANENT, scope, 0, 0, 0, 0);
+        const ifa = new Uint8Array(IFADDRMSG_LEN);
+        ifa.set([AF_INET6, a.prefixLen, IFA_F_PERMANENT, scope]);
         new DataView(ifa.buffer).setUint32(4, i.index, true);
         out.push(new MsgBuilder(RTM_NEWADDR, flags, seq, pid).raw(ifa).attr(IFA_ADDRESS, a.addr)
           .attr(IFA_CACHEINFO, cacheinfo()).u32(IFA_FLAGS, IFA_F_PERMANENT).bytes());

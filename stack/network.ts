@@ -16,6 +16,7 @@ import { Switch, type SwitchOptions } from './switch.js';
 import { addIpv4Address, addIpv6Address, addRoute, parseCidr4, parseCidr6, setDefaultGateway } from './ifconfig.js';
 import { ipv6Equal } from './wire/addr.js';
 
+/** Parses "a.b.c.d/len" (re-exported from ifconfig.ts for scenario code). */
 export { parseCidr4 };
 
 /** One end of a cable: the interface name, its MTU and its addresses in CIDR form ("10.0.0.1/24", "2001:db8::1/64"). */

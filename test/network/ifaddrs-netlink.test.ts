@@ -31,7 +31,7 @@ function host() {
 function show(sa: Uint8Array | null): unknown {
   if (!sa) return null;
   const d = decodeSockaddr(sa);
-  if (d.family === AF_INET || d.family === AF_INET6) return 'scopeId' in d && d.scopeId ? `${d.addr}%${d.scopeId}` : d.addr;
+  if ('addr' in d) return 'scopeId' in d && d.scopeId ? `${d.addr}%${d.scopeId}` : d.addr;
   const dv = new DataView(sa.buffer, sa.byteOffset);
   return `ll:${dv.getInt32(4, true)}:${dv.getUint16(8, true)}:${Buffer.from(sa.subarray(12, 18)).toString('hex')}`;
 }
