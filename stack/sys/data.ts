@@ -347,33 +347,38 @@ export class SysData extends SysSock {
     const what = `${call} fd ${fd}`;
     const attempt = (n: number, fl: number): RecvResult | number => sock.recvmsgEx(n, fl, ctlCap);
     const waitall = (flags & MSG_WAITALL) !== 0 && sock.byteStream && len > 0;
-    if (!waitall || flags & MSG_PEEK) {
+    // sock_rcvlowat: a stream read waits for MSG_WAITALL's whole length, else for SO_RCVLOWAT bytes (at most len).
+    const target = waitall ? len : Math.min(Math.max(sock.rcvlowat, 1), len);
+    if (!sock.byteStream || target <= 1 || flags & MSG_PEEK) {
       const blocking = !nonblock && !so.file.nonblocking;
       const r = await this.blockingLoop(so.file, nonblock, sock.rcvTimeoNs, what, () => {
         const x = attempt(len, flags & ~MSG_WAITALL);
         if (x === -Errno.EAGAIN && blocking && sock.blockingRecvEnds()) return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: 0 };
-        // MSG_PEEK|MSG_WAITALL waits until the whole length can be peeked (or the stream ends).
-        if (waitall && typeof x !== 'number' && x.data.length > 0 && x.data.length < len && !x.control) return -Errno.EAGAIN;
+        // MSG_PEEK with a target waits until the whole target can be peeked (or the stream ends).
+        if (target > 1 && typeof x !== 'number' && x.data.length > 0 && x.data.length < target && !x.control) return -Errno.EAGAIN;
         return x;
       });
-      if (r === -Errno.EAGAIN && waitall) {
+      if (r === -Errno.EAGAIN && target > 1) {
         const x = attempt(len, flags & ~MSG_WAITALL);
         return typeof x === 'number' ? x : this.received(x);
       }
       return typeof r === 'number' ? r : this.received(r);
     }
+    // Progress counts what each read returns (with MSG_TRUNC on TCP that is discarded bytes, not copied ones).
     const parts: Uint8Array[] = [];
     let got = 0;
     let first: RecvResult | null = null;
+    const take = (x: RecvResult): void => {
+      first = first ? { ...first, control: x.control ?? first.control } : x;
+      parts.push(x.data);
+      got += x.ret;
+    };
     const deadline = this.deadlineOf(sock.rcvTimeoNs);
     for (;;) {
       const x = attempt(len - got, flags & ~MSG_WAITALL);
       if (typeof x !== 'number') {
-        first ??= x;
-        parts.push(x.data);
-        got += x.data.length;
-        if (x.control) first = { ...first, control: x.control };
-        if (got >= len || x.data.length === 0 || x.control) break;
+        take(x);
+        if (got >= target || x.ret === 0 || x.control) break;
         continue;
       }
       if (x !== -Errno.EAGAIN) {
@@ -383,22 +388,14 @@ export class SysData extends SysSock {
       if (nonblock || so.file.nonblocking || sock.rcvTimeoNs < 0) break;
       if ((await this.proc.block([so.file.obj.wq], deadline, what)) === 'timeout') {
         const y = attempt(len - got, flags & ~MSG_WAITALL);
-        if (typeof y !== 'number') {
-          first ??= y;
-          parts.push(y.data);
-          got += y.data.length;
-        }
+        if (typeof y !== 'number') take(y);
         break;
       }
     }
-    if (!first) return -Errno.EAGAIN;
-    const data = new Uint8Array(got);
-    let off = 0;
-    for (const p of parts) {
-      data.set(p, off);
-      off += p.length;
-    }
-    return { data, ret: got, from: first.from, msgFlags: first.msgFlags, control: first.control };
+    const f = first as RecvResult | null;
+    if (!f) return -Errno.EAGAIN;
+    const data = parts.length === 1 ? parts[0]! : new Uint8Array(Buffer.concat(parts));
+    return { data, ret: got, from: f.from, msgFlags: f.msgFlags, control: f.control };
   }
 
   private received(r: RecvResult): Received {

@@ -90,11 +90,7 @@ export class UnixStreamSocket extends UnixSocket {
     let files: OpenFile[] | null = null;
     let from: Uint8Array | null = null;
     let first = true;
-    // Never wait for more than SO_RCVLOWAT (MSG_WAITALL is handled by the syscall layer).
-    const target = Math.min(this.rcvlowat, len);
-    if (this.available() < target && !(this.shut & RCV_SHUTDOWN) && !this.soError && this.available() > 0 && !this.hasBarrier()) {
-      return -Errno.EAGAIN;
-    }
+    // SO_RCVLOWAT and MSG_WAITALL targets are applied by the syscall layer, which keeps what each read returns.
     for (let i = 0; i < this.queue.length && copied < len;) {
       const skb = this.queue[i]!;
       if (skb.oob && skb === this.oobSkb && !this.oobinline) {
@@ -155,20 +151,6 @@ export class UnixStreamSocket extends UnixSocket {
     if (files) control.files = files;
     const hasCtl = creds !== undefined || files !== null;
     return { data: new Uint8Array(data), ret: copied, from, msgFlags: 0, ...(hasCtl ? { control } : {}) };
-  }
-
-  /** Bytes readable before the next barrier. */
-  private available(): number {
-    let n = 0;
-    for (const s of this.queue) {
-      n += s.data.length - s.consumed;
-      if (s.files || s === this.oobSkb) break;
-    }
-    return n;
-  }
-
-  private hasBarrier(): boolean {
-    return this.queue.some((s) => s.files !== null || s === this.oobSkb);
   }
 
   /** unix_stream_recv_urg: the urgent byte, EINVAL when there is none or SO_OOBINLINE is set. */

@@ -5,10 +5,12 @@
 import { describe, expect, test } from 'vitest';
 import {
   AF_UNIX, EPOLLEXCLUSIVE, EPOLLIN, EPOLL_CTL_ADD, MSG_NOSIGNAL, MSG_WAITALL, O_NONBLOCK, SIGPIPE, SOCK_DGRAM,
-  SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_SNDBUF,
+  SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_SNDBUF, SO_RCVLOWAT, AF_INET, POLLOUT, SO_ERROR,
 } from '../../stack/constants.js';
+import { Sim } from '../../sim/sim.js';
+import { Network } from '../../stack/network.js';
+import { inet, unix } from '../../stack/sockaddr.js';
 import { Errno } from '../../stack/errno.js';
-import { unix } from '../../stack/sockaddr.js';
 import { timevalBytes } from '../../stack/sockopt.js';
 import { unixSockets } from '../../stack/unix/socket.js';
 import { buildCmsgs, rightsCmsg } from '../../stack/cmsg.js';
@@ -103,6 +105,79 @@ describe('blocking calls wait in virtual time', () => {
     });
     await sim.run();
     expect(got).toEqual([[10, ms(5)], [2, ms(6)]]);
+  });
+
+  test('SO_RCVLOWAT: a blocking stream read waits until the low-water mark is met (socket(7))', async () => {
+    const { sim, h } = oneHost();
+    const got: [number, number][] = [];
+    h.spawn('reader', async (sys) => {
+      const l = await sys.socket(AF_UNIX, SOCK_STREAM, 0);
+      await sys.bind(l, unix('/tmp/lw'));
+      await sys.listen(l, 1);
+      const a = await sys.accept(l);
+      await sys.setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, 5);
+      got.push([await sys.recv(a, new Uint8Array(10), 0), sys.now]);
+    });
+    h.spawn('writer', async (sys) => {
+      const c = await sys.socket(AF_UNIX, SOCK_STREAM, 0);
+      await sys.connect(c, unix('/tmp/lw'));
+      await sys.sleep(ms(1));
+      await sys.send(c, new Uint8Array(3), 0);
+      await sys.sleep(ms(2));
+      await sys.send(c, new Uint8Array(3), 0);
+    });
+    await sim.run();
+    expect(got).toEqual([[6, ms(3)]]);
+  });
+
+  test('select(2) updates the timeout with the time left; a timed-out select leaves it at zero', async () => {
+    const { sim, h } = oneHost();
+    const out: unknown[] = [];
+    h.spawn('p', async (sys) => {
+      const sv: number[] = [];
+      await sys.socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+      const tv = { sec: 1, usec: 0 };
+      const rd = new Set([sv[0]!]);
+      out.push(await sys.select(8, rd, null, null, { sec: 0, usec: 2000 }), [...rd]);
+      await sys.send(sv[1]!, new Uint8Array(1), 0);
+      out.push(await sys.select(8, new Set([sv[0]!]), null, null, tv), tv);
+    });
+    await sim.run();
+    expect(out).toEqual([0, [], 1, { sec: 1, usec: 0 }]);
+  });
+
+  test('TCP across a 5 ms link: EINPROGRESS, EALREADY while the SYN is out, POLLOUT after one RTT, then 0 and EISCONN (connect(2))', async () => {
+    const sim = new Sim({ seed: 3 });
+    const net = new Network(sim);
+    const a = net.addHost('a'), b = net.addHost('b');
+    net.connect(a, b, { latencyNs: ms(5) }, { a: { ipv4: '10.0.0.1/24' }, b: { ipv4: '10.0.0.2/24' } });
+    const out: unknown[] = [];
+    b.spawn('server', async (sys) => {
+      const l = await sys.socket(AF_INET, SOCK_STREAM, 0);
+      await sys.bind(l, inet('10.0.0.2', 80));
+      await sys.listen(l, 4);
+      await sys.accept(l);
+      await sys.sleep(ms(100));
+    });
+    a.spawn('client', async (sys) => {
+      await sys.sleep(ms(1));
+      const c = await sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      out.push(await sys.connect(c, inet('10.0.0.2', 80)), sys.errno);
+      out.push(await sys.connect(c, inet('10.0.0.2', 80)), sys.errno);
+      const t0 = sys.now;
+      const pfd = [{ fd: c, events: POLLOUT, revents: 0 }];
+      out.push(await sys.poll(pfd, 1, 1000), pfd[0]!.revents & POLLOUT, sys.now - t0 >= ms(10));
+      out.push(await sys.getsockoptInt(c, SOL_SOCKET, SO_ERROR));
+      out.push(await sys.connect(c, inet('10.0.0.2', 80)), await sys.connect(c, inet('10.0.0.2', 80)), sys.errno);
+      const r = await sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      out.push(await sys.connect(r, inet('10.0.0.2', 81)));
+      await sys.poll([{ fd: r, events: POLLOUT, revents: 0 }], 1, 1000);
+      out.push(await sys.getsockoptInt(r, SOL_SOCKET, SO_ERROR), await sys.getsockoptInt(r, SOL_SOCKET, SO_ERROR));
+    });
+    await sim.run();
+    expect(out).toEqual([
+      -1, Errno.EINPROGRESS, -1, Errno.EALREADY, 1, POLLOUT, true, 0, 0, -1, Errno.EISCONN, -1, Errno.ECONNREFUSED, 0,
+    ]);
   });
 
   test('a large blocking stream send completes while the reader drains (unix_stream_sendmsg waits for SO_SNDBUF room)', async () => {

@@ -145,6 +145,7 @@ case("poll-only-err-hup", "poll(2): POLLERR/POLLHUP are reported even when not r
 case("stream-trunc-flag", "unix_stream_read_generic ignores MSG_TRUNC", pair(), ("send", "$p0", 8, 0), ("recv", "$p1", 3, "MSG_TRUNC"), ("recv", "$p1", 10, 0))
 case("stream-waitall-dontwait", "recv(2) MSG_WAITALL with MSG_DONTWAIT returns what there is", pair(), ("send", "$p0", 3, 0), ("recv", "$p1", 10, "MSG_WAITALL|MSG_DONTWAIT"))
 case("stream-waitall-eof", "MSG_WAITALL stops at end of stream", pair(), ("send", "$p0", 3, 0), ("close", "$p0"), ("recv", "$p1", 10, "MSG_WAITALL"))
+case("stream-rcvlowat-nonblock", "unix_stream_read_generic: below SO_RCVLOWAT a non-blocking read still returns what it copied; poll ignores the mark", pair(), ("setsockopt", "$p1", "SOL_SOCKET", "SO_RCVLOWAT", 5), ("send", "$p0", 3, 0), ("poll", [["$p1", "POLLIN"]], 0), ("recv", "$p1", 10, "MSG_DONTWAIT"), ("send", "$p0", 7, 0), ("recv", "$p1", 4, 0))
 case("stream-read-zero", "read(2) of 0 bytes from a socket returns 0", pair(), ("read", "$p0", 0))
 case("stream-recvfrom-peer", "unix_copy_addr: the sender's name (none for an unnamed peer)", *listener(), *client(), ("a=accept", "$l"), ("send", "$a", 2, 0), ("recvfrom", "$c", 10, 0), ("send", "$c", 2, 0), ("recvfrom", "$a", 10, 0))
 case("stream-fill-1", "unix_stream_sendmsg blocks when the sender's wmem reaches SO_SNDBUF: 1-byte sends", pair(), ("fill", "$p0", 1, 0))
