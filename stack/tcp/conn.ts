@@ -85,7 +85,8 @@ export function resetReceived(t: Tcb): void {
 export function enterTimeWait(t: Tcb, state: number, timeout = TCP_TIMEWAIT_LEN): void {
   clearTimers(t);
   purgeWriteQueue(t);
-  t.rcvQueue.clear();
+  // Received data stays readable while the socket is open (tcp_time_wait leaves the socket's queue alone).
+  if (t.dead) t.rcvQueue.clear();
   t.ooo.clear();
   setState(t, state);
   t.twDeadline = t.layer.host.sim.now + timeout;

@@ -576,7 +576,7 @@ export class TcpSocket extends Socket {
       // RFC 2525 §2.17: unread data is lost, so reset rather than FIN.
       setState(t, TCP_CLOSE);
       sendActiveReset(t);
-    } else if (this.linger.onoff && this.linger.secs === 0) {
+    } else if (this.linger.onoff && this.linger.secs === 0 && !this.host.profile.deviations.lingerIgnored) {
       // SO_LINGER {1, 0}: abort (tcp_disconnect).
       if (needReset(t.state)) sendActiveReset(t);
       setState(t, TCP_CLOSE);

@@ -4,14 +4,16 @@ import { Network } from '../../stack/network.js';
 import type { Host } from '../../stack/host.js';
 import type { Link } from '../../stack/link.js';
 import type { LinkParams } from '../../stack/faults.js';
-import type { Sys } from '../../stack/sys.js';
+import { Sys } from '../../stack/sys.js';
+import { WaitQueue } from '../../sim/process.js';
 import { AF_INET, SOCK_STREAM } from '../../stack/constants.js';
 import { inet } from '../../stack/sockaddr.js';
 import type { TcpSocket } from '../../stack/tcp/tcp-socket.js';
 import type { EventSink, SimEvent } from '../../sim/events.js';
 
 /** A client host "a" (10.0.0.1) and a server host "b" (10.0.0.2) on one link. */
-export function twoHosts(params: Partial<LinkParams> = {}, seed: string | number = 1, sink: EventSink | null = null): {
+export function twoHosts(params: Partial<LinkParams> = {}, seed: string | number = 1, sink: EventSink | null = null,
+  staticArp = true): {
   sim: Sim; net: Network; a: Host; b: Host; link: Link;
 } {
   const sim = new Sim({ seed, sink, maxTimeNs: 4 * 3600e9 });
@@ -19,6 +21,12 @@ export function twoHosts(params: Partial<LinkParams> = {}, seed: string | number
   const a = net.addHost('a');
   const b = net.addHost('b');
   const link = net.connect(a, b, { latencyNs: 1_000_000, ...params }, { a: { ipv4: '10.0.0.1/24' }, b: { ipv4: '10.0.0.2/24' } });
+  if (staticArp) {
+    // `ip neigh add … nud permanent` on both ends: these tests are about TCP, not address resolution.
+    const ia = a.iface('eth0')!, ib = b.iface('eth0')!;
+    a.ipv4.arp.table.addPermanent(ia, 0x0a000002, String(0x0a000002), ib.mac);
+    b.ipv4.arp.table.addPermanent(ib, 0x0a000001, String(0x0a000001), ia.mac);
+  }
   return { sim, net, a, b, link };
 }
 
@@ -99,4 +107,29 @@ export function pattern(n: number, seed = 7): Uint8Array {
     b[i] = x & 0xff;
   }
   return b;
+}
+
+/** A thread: another process sharing `parent`'s fd table (its exit closes nothing). */
+export interface Thread {
+  done: boolean;
+  readonly wq: WaitQueue;
+}
+
+/** Starts body as a thread of parent's process. */
+export function thread(parent: Sys, name: string, body: (sys: Sys) => Promise<unknown>): Thread {
+  const th: Thread = { done: false, wq: new WaitQueue() };
+  parent.host.sim.spawn(name, parent.host.name, async (p) => {
+    try {
+      await body(new Sys(parent.host, p, parent.fds));
+    } finally {
+      th.done = true;
+      th.wq.wakeAll();
+    }
+  });
+  return th;
+}
+
+/** Waits for a thread to finish. */
+export async function join(sys: Sys, th: Thread): Promise<void> {
+  while (!th.done) await sys.proc.block([th.wq], null, 'join');
 }
