@@ -144,7 +144,11 @@ export function buildDnsWorld(net: Network, o: DnsWorldOptions = {}): DnsWorld {
   const clients: Host[] = [];
   for (let i = 1; i <= (o.clients ?? 1); i++) {
     const c = net.addHost(`client${i}`);
-    net.connect(resolver, c, { latencyNs: 1_000_000, ...o.clientLink }, { a: { ipv4: `10.0.${i}.1/24` }, b: { ipv4: `10.0.${i}.2/24` } });
+    const link = net.connect(resolver, c, { latencyNs: 1_000_000, ...o.clientLink }, { a: { ipv4: `10.0.${i}.1/24` }, b: { ipv4: `10.0.${i}.2/24` } });
+    // A default route via the resolver host, as a client's DHCP lease would give it (it also makes the example.com
+    // addresses reachable for getaddrinfo's source-address checks, RFC 3484 rule 1).
+    const eth = c.interfaces.find((x) => link.name.endsWith(`${c.name}:${x.name}`));
+    if (eth !== undefined) c.ipv4.routes.add({ dest: 0, prefixLen: 0, gateway: (10 << 24) | (i << 8) | 1, iface: eth });
     resolverConfig(c).setResolvConf(`nameserver 10.0.${i}.1\n${o.resolvConfExtra ?? ''}`);
     clients.push(c);
   }

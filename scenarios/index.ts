@@ -1,6 +1,7 @@
 /** Loads every built-in scenario into the registry. */
 import './udp-echo.js';
 import './data/register.js';
+import './dns-lookup.js';
 
 export { findScenario, listScenarios, registerScenario, type ScenarioDef, type Params } from './registry.js';
 export { runScenario, type RunOptions, type ScenarioRun } from './runner.js';

@@ -137,15 +137,25 @@ export async function tcpAvailable(): Promise<boolean> {
   return fd >= 0;
 }
 
-/** An event sink counting transmitted frames per link name. */
+/** Whether an Ethernet frame carries DNS: IPv4, UDP or TCP, port 53 at either end (ARP and the rest are not). */
+export function isDnsFrame(f: Uint8Array): boolean {
+  if (f.length < 14 + 20 + 8 || f[12] !== 0x08 || f[13] !== 0x00) return false;
+  const proto = f[23];
+  if (proto !== 17 && proto !== 6) return false;
+  const l4 = 14 + (f[14]! & 0xf) * 4;
+  const sport = (f[l4]! << 8) | f[l4 + 1]!, dport = (f[l4 + 2]! << 8) | f[l4 + 3]!;
+  return sport === 53 || dport === 53;
+}
+
+/** An event sink counting transmitted DNS frames (isDnsFrame) per link name. */
 export class FrameCounter {
   readonly byLink = new Map<string, number>();
   push(ev: SimEvent): void {
-    if (ev[0] !== EV_TX) return;
+    if (ev[0] !== EV_TX || !isDnsFrame(ev[5] as Uint8Array)) return;
     const link = ev[2] as string;
     this.byLink.set(link, (this.byLink.get(link) ?? 0) + 1);
   }
-  /** Frames sent on any of `links` so far. */
+  /** DNS frames sent on any of `links` so far. */
   on(links: readonly string[]): number {
     return links.reduce((n, l) => n + (this.byLink.get(l) ?? 0), 0);
   }
