@@ -4,6 +4,7 @@
  * __udp_enqueue_schedule_skb and sock_queue_rcv_skb do. Receives keep boundaries and report MSG_TRUNC.
  */
 import { MSG_PEEK, MSG_TRUNC, POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
+import { Errno } from './errno.js';
 import type { RecvResult } from './socket.js';
 
 /** Bytes charged per queued datagram besides its payload, approximating an skb's truesize overhead. */
@@ -40,6 +41,17 @@ export class DatagramQueue {
       data: d.data.subarray(0, n), ret: flags & MSG_TRUNC ? d.data.length : n, from: d.from,
       msgFlags: d.data.length > len ? MSG_TRUNC : 0,
     };
+  }
+
+  /**
+   * skb_recv_datagram: the oldest datagram; when there is none, the pending socket error (`takeError`, which reads
+   * and clears SO_ERROR) or EAGAIN.
+   */
+  recvOrError(len: number, flags: number, takeError: () => number): RecvResult | number {
+    const r = this.recv(len, flags);
+    if (r) return r;
+    const err = takeError();
+    return err ? -err : -Errno.EAGAIN;
   }
 
   /** Empties the queue (close). */

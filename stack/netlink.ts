@@ -348,10 +348,7 @@ export class NetlinkSocket extends Socket {
   }
 
   override recvmsg(len: number, flags: number): RecvResult | number {
-    const r = this.queue.recv(len, flags);
-    if (r) return r;
-    const err = this.takeError();
-    return err ? -err : -Errno.EAGAIN;
+    return this.queue.recvOrError(len, flags, () => this.takeError());
   }
 
   override localName(): Uint8Array {

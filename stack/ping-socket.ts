@@ -286,11 +286,8 @@ export class PingSocket extends Socket {
   }
 
   override recvmsg(len: number, flags: number): RecvResult | number {
-    const r = this.queue.recv(len, flags);
-    if (r) return r;
     // skb_recv_datagram: a pending error is reported once the queue is empty.
-    const err = this.takeError();
-    return err ? -err : -Errno.EAGAIN;
+    return this.queue.recvOrError(len, flags, () => this.takeError());
   }
 
   override localName(): Uint8Array {

@@ -25,13 +25,19 @@ function frame(seq: number, len = 64): Uint8Array {
   return f;
 }
 
-/** Sends n frames a→b, one every gapNs, and runs the simulation. */
-async function blast(params: Partial<LinkParams>, n: number, gapNs: number, seed: string | number = 7, len = 64) {
+/** A link between two probes on a fresh simulator. */
+function bareLink(params: Partial<LinkParams>, seed: string | number = 7) {
   const sink = new MemorySink();
   const sim = new Sim({ seed, sink });
-  const ctx = { sim, nextPacketId: (() => { let i = 0; return () => ++i; })(), countDrop: () => {} };
+  let id = 0;
+  const ctx = { sim, nextPacketId: () => ++id, countDrop: () => {} };
   const a = new Probe('a', sim), b = new Probe('b', sim);
-  const link = new Link(ctx, 'l', a, b, params);
+  return { sim, sink, a, b, link: new Link(ctx, 'l', a, b, params) };
+}
+
+/** Sends n frames a→b, one every gapNs, and runs the simulation. */
+async function blast(params: Partial<LinkParams>, n: number, gapNs: number, seed: string | number = 7, len = 64) {
+  const { sim, sink, a, b, link } = bareLink(params, seed);
   for (let i = 0; i < n; i++) sim.at(i * gapNs, () => link.transmit(a, frame(i, len)));
   await sim.run();
   const drops = sink.of('drop').map((e) => ({ id: e[3] as number, reason: e[4] as string }));
@@ -127,12 +133,7 @@ describe('fault rates (each fault has its own seeded stream)', () => {
   });
 
   test('rules compose in install order: a custom drop rule sees only what earlier rules let through', async () => {
-    const sink = new MemorySink();
-    const sim = new Sim({ seed: 3, sink });
-    let id = 0;
-    const ctx = { sim, nextPacketId: () => ++id, countDrop: () => {} };
-    const a = new Probe('a', sim), b = new Probe('b', sim);
-    const link = new Link(ctx, 'l', a, b, { loss: 0.5 });
+    const { sim, sink, a, b, link } = bareLink({ loss: 0.5 }, 3);
     let seen = 0;
     link.addRule(dropIf('odd', (f) => {
       seen++;
@@ -160,12 +161,7 @@ describe('rate limit and drop-tail queue', () => {
   });
 
   test('a burst larger than the queue loses exactly the excess, and the queue drains', async () => {
-    const sink = new MemorySink();
-    const sim = new Sim({ seed: 1, sink });
-    let id = 0;
-    const ctx = { sim, nextPacketId: () => ++id, countDrop: () => {} };
-    const a = new Probe('a', sim), b = new Probe('b', sim);
-    const link = new Link(ctx, 'l', a, b, { rateBps: 1e6, queueLimit: 10 });
+    const { sim, sink, a, b, link } = bareLink({ rateBps: 1e6, queueLimit: 10 }, 1);
     sim.at(0, () => {
       for (let i = 0; i < 25; i++) link.transmit(a, frame(i, 125)); // 1 ms each at 1 Mbit/s
     });
@@ -177,12 +173,7 @@ describe('rate limit and drop-tail queue', () => {
   });
 
   test('hold parks frames in flight, release delivers them in order; link down loses what is on the wire', async () => {
-    const sink = new MemorySink();
-    const sim = new Sim({ seed: 1, sink });
-    let id = 0;
-    const ctx = { sim, nextPacketId: () => ++id, countDrop: () => {} };
-    const a = new Probe('a', sim), b = new Probe('b', sim);
-    const link = new Link(ctx, 'l', a, b, { latencyNs: 10_000 });
+    const { sim, sink, a, b, link } = bareLink({ latencyNs: 10_000 }, 1);
     for (let i = 0; i < 5; i++) sim.at(i * 1000, () => link.transmit(a, frame(i)));
     // Frame 0 arrives at 10 µs; frames 1–4 are still on the wire when the hold starts, and are parked.
     sim.at(10_500, () => link.hold('a>b'));

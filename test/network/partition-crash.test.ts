@@ -13,6 +13,7 @@ import { AF_INET, IPPROTO_ICMP, MSG_DONTWAIT, SOCK_DGRAM } from '../../stack/con
 import { Errno } from '../../stack/errno.js';
 import type { Host } from '../../stack/host.js';
 import { inet } from '../../stack/sockaddr.js';
+import type { AddrOut, Sys } from '../../stack/sys.js';
 import { ms, sec } from '../../sim/time.js';
 import { makeNet, pair } from './helpers.js';
 
@@ -72,20 +73,23 @@ describe('partition and heal', () => {
   });
 });
 
+/** A UDP echo server on port 7. */
+async function echoServer(sys: Sys): Promise<void> {
+  const fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
+  await sys.bind(fd, inet('0.0.0.0', 7));
+  const buf = new Uint8Array(64);
+  const from: AddrOut = { addr: null };
+  for (;;) {
+    const n = await sys.recvfrom(fd, buf, 0, from);
+    await sys.sendto(fd, buf.subarray(0, n), 0, from.addr!);
+  }
+}
+
 describe('crash and restart', () => {
   async function scenario(b2: (b: Host) => void = () => {}) {
     const { sim, a, b, net } = pair({ latencyNs: ms(1) }, 3);
     a.ping.groupRange = [0, 2147483647];
-    b.spawn('echo', async (sys) => {
-      const fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
-      await sys.bind(fd, inet('0.0.0.0', 7));
-      const buf = new Uint8Array(64);
-      const from = { addr: null };
-      for (;;) {
-        const n = await sys.recvfrom(fd, buf, 0, from);
-        await sys.sendto(fd, buf.subarray(0, n), 0, from.addr!);
-      }
-    });
+    b.spawn('echo', echoServer);
     const log: string[] = [];
     a.spawn('client', async (sys) => {
       const fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
@@ -127,16 +131,7 @@ describe('crash and restart', () => {
   });
 
   test('a server started again after the restart answers as before', async () => {
-    const log = await scenario((b) => b.spawn('echo2', async (sys) => {
-      const fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
-      await sys.bind(fd, inet('0.0.0.0', 7));
-      const buf = new Uint8Array(64);
-      const from = { addr: null };
-      for (;;) {
-        const n = await sys.recvfrom(fd, buf, 0, from);
-        await sys.sendto(fd, buf.subarray(0, n), 0, from.addr!);
-      }
-    }));
+    const log = await scenario((b) => b.spawn('echo2', echoServer));
     expect(log.slice(6)).toEqual(['6.0 send=1 recv=1 ping=reply', '7.0 send=1 recv=1 ping=reply']);
   });
 });
