@@ -35,6 +35,8 @@ export class EpItem implements Watcher {
   events: number;
   data: number;
   readonly exclusive: boolean;
+  /** Whether it is on its instance's ready list (ep_is_linked). */
+  linked = false;
   constructor(readonly ep: EpollInstance, readonly file: OpenFile, readonly fd: number, ev: EpollEvent) {
     this.events = ev.events | EPOLLERR | EPOLLHUP;
     this.data = ev.data ?? fd;
@@ -77,7 +79,16 @@ export class EpollInstance extends FileObject {
 
   /** Adds an item to the tail of the ready list unless it is there. */
   link(it: EpItem): void {
-    if (!this.ready.includes(it)) this.ready.push(it);
+    if (it.linked) return;
+    it.linked = true;
+    this.ready.push(it);
+  }
+
+  /** Replaces the ready list (after a scan), keeping the linked flags true to it. */
+  private setReady(list: EpItem[]): void {
+    for (const it of this.ready) it.linked = false;
+    for (const it of list) it.linked = true;
+    this.ready = list;
   }
 
   /** Whether some ready-listed item is really ready; stale ones are dropped (__ep_eventpoll_poll). */
@@ -90,7 +101,7 @@ export class EpollInstance extends FileObject {
         keep.push(it);
       }
     }
-    this.ready = keep;
+    this.setReady(keep);
     return any ? EPOLLIN | EPOLLRDNORM : 0;
   }
 
@@ -177,7 +188,7 @@ export class EpollInstance extends FileObject {
     if (!m) return;
     m.delete(it.fd);
     it.file.obj.watchers.delete(it);
-    this.ready = this.ready.filter((x) => x !== it);
+    if (it.linked) this.setReady(this.ready.filter((x) => x !== it));
     if (m.size === 0) {
       this.items.delete(it.file);
       const h = this.hooks.get(it.file);
@@ -214,7 +225,6 @@ export class EpollInstance extends FileObject {
   /** ep_send_events: up to max ready events, with LT/ET/ONESHOT handling and fair rotation. */
   collect(max: number): EpollEvent[] {
     const tx = this.ready;
-    this.ready = [];
     const out: EpollEvent[] = [];
     const requeue: EpItem[] = [];
     let i = 0;
@@ -227,7 +237,7 @@ export class EpollInstance extends FileObject {
       else if (!(it.events & EPOLLET)) requeue.push(it);
     }
     // ep_done_scan: what was not looked at goes back to the head; level-triggered items follow.
-    this.ready = [...tx.slice(i), ...requeue, ...this.ready.filter((x) => !tx.includes(x) && !requeue.includes(x))];
+    this.setReady([...tx.slice(i), ...requeue]);
     return out;
   }
 
