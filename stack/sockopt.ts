@@ -97,6 +97,13 @@ function getTimeout(ns: number): Uint8Array {
   return timevalBytes(Math.floor(j / HZ), ((j % HZ) * 1_000_000) / HZ);
 }
 
+/** Plain boolean SOL_SOCKET flags: set to (value != 0), read back as 0/1 (sock_valbool_flag). */
+type BoolOpt = 'reuseAddr' | 'dontroute' | 'broadcast' | 'keepalive' | 'oobinline' | 'noCheck' | 'timestamp' | 'rxqOvfl';
+const BOOL_OPTS = new Map<number, BoolOpt>([
+  [SO_REUSEADDR, 'reuseAddr'], [SO_DONTROUTE, 'dontroute'], [SO_BROADCAST, 'broadcast'], [SO_KEEPALIVE, 'keepalive'],
+  [SO_OOBINLINE, 'oobinline'], [SO_NO_CHECK, 'noCheck'], [SO_TIMESTAMP, 'timestamp'], [SO_RXQ_OVFL, 'rxqOvfl'],
+]);
+
 /** Whether a socket is an internet (IPv4/IPv6) socket (sk_is_inet). */
 function isInet(s: Socket): boolean {
   return s.domain === AF_INET || s.domain === AF_INET6;
@@ -108,13 +115,15 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
   if (val.length < 4) return -Errno.EINVAL;
   const v = readInt(val);
   const on = v !== 0;
+  const flag = BOOL_OPTS.get(name);
+  if (flag) {
+    s[flag] = on;
+    return 0;
+  }
   switch (name) {
     case SO_DEBUG:
       if (on && !caller.privileged) return -Errno.EACCES;
       s.debug = on;
-      return 0;
-    case SO_REUSEADDR:
-      s.reuseAddr = on;
       return 0;
     case SO_REUSEPORT:
       if (on && !isInet(s)) return -Errno.EOPNOTSUPP;
@@ -122,12 +131,6 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
       return 0;
     case SO_TYPE: case SO_PROTOCOL: case SO_DOMAIN: case SO_ERROR:
       return -Errno.ENOPROTOOPT;
-    case SO_DONTROUTE:
-      s.dontroute = on;
-      return 0;
-    case SO_BROADCAST:
-      s.broadcast = on;
-      return 0;
     case SO_SNDBUF:
       return setSndbuf(s, Math.min(v >>> 0, coreSysctlOf(s.host).wmemMax));
     case SO_SNDBUFFORCE:
@@ -138,15 +141,6 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
     case SO_RCVBUFFORCE:
       if (!caller.privileged) return -Errno.EPERM;
       return setRcvbuf(s, Math.max(v, 0));
-    case SO_KEEPALIVE:
-      s.keepalive = on;
-      return 0;
-    case SO_OOBINLINE:
-      s.oobinline = on;
-      return 0;
-    case SO_NO_CHECK:
-      s.noCheck = on;
-      return 0;
     case SO_PRIORITY:
       if ((v < 0 || v > 6) && !caller.privileged) return -Errno.EPERM;
       s.priority = v;
@@ -165,9 +159,6 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
       if (s.domain !== AF_UNIX) return -Errno.EOPNOTSUPP;
       s.passcred = on;
       return 0;
-    case SO_TIMESTAMP:
-      s.timestamp = on;
-      return 0;
     case SO_RCVLOWAT:
       s.rcvlowat = v < 0 ? INT_MAX : v || 1;
       return 0;
@@ -181,9 +172,6 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
     case SO_MARK:
       if (!caller.privileged) return -Errno.EPERM;
       s.mark = v >>> 0;
-      return 0;
-    case SO_RXQ_OVFL:
-      s.rxqOvfl = on;
       return 0;
     case SO_PEEK_OFF:
       return s.setPeekOff(v);
@@ -233,21 +221,17 @@ function setBindToDevice(s: Socket, val: Uint8Array, caller: OptCaller): number 
 /** getsockopt(SOL_SOCKET): the full value bytes (the caller truncates to optlen), or -errno. */
 export function getSolSocket(s: Socket, name: number, caller: OptCaller, optlen: number): Uint8Array | number {
   const b = (x: boolean): Uint8Array => intBytes(x ? 1 : 0);
+  const flag = BOOL_OPTS.get(name);
+  if (flag) return b(s[flag]);
   switch (name) {
     case SO_DEBUG: return b(s.debug);
-    case SO_REUSEADDR: return b(s.reuseAddr);
     case SO_REUSEPORT: return b(s.reusePort);
     case SO_TYPE: return intBytes(s.type);
     case SO_PROTOCOL: return intBytes(s.protocol);
     case SO_DOMAIN: return intBytes(s.domain);
     case SO_ERROR: return intBytes(s.takeError());
-    case SO_DONTROUTE: return b(s.dontroute);
-    case SO_BROADCAST: return b(s.broadcast);
     case SO_SNDBUF: return intBytes(s.sndbuf);
     case SO_RCVBUF: return intBytes(s.rcvbuf);
-    case SO_KEEPALIVE: return b(s.keepalive);
-    case SO_OOBINLINE: return b(s.oobinline);
-    case SO_NO_CHECK: return b(s.noCheck);
     case SO_PRIORITY: return intBytes(s.priority);
     case SO_LINGER: {
       const out = new Uint8Array(8);
@@ -258,14 +242,12 @@ export function getSolSocket(s: Socket, name: number, caller: OptCaller, optlen:
     }
     case SO_BSDCOMPAT: return intBytes(0);
     case SO_PASSCRED: return s.domain === AF_UNIX ? b(s.passcred) : -Errno.EOPNOTSUPP;
-    case SO_TIMESTAMP: return b(s.timestamp);
     case SO_RCVLOWAT: return intBytes(s.rcvlowat);
     case SO_SNDLOWAT: return intBytes(1);
     case SO_RCVTIMEO: return getTimeout(s.rcvTimeoNs);
     case SO_SNDTIMEO: return getTimeout(s.sndTimeoNs);
     case SO_ACCEPTCONN: return b(s.isListening());
     case SO_MARK: return intBytes(s.mark);
-    case SO_RXQ_OVFL: return b(s.rxqOvfl);
     case SO_PEEK_OFF: {
       const po = s.getPeekOff();
       return po === null ? -Errno.EOPNOTSUPP : intBytes(po);
