@@ -100,12 +100,15 @@ export const TCP_TEMPLATES: Template[] = [
     }),
   },
   {
-    // tcp(7) "Sockets API": one byte of urgent data sent with MSG_OOB is read with recv(MSG_OOB) when
-    // SO_OOBINLINE is off (the default).
+    // tcp(7) "Sockets API" and BSD urgent semantics: with SO_OOBINLINE off (the default) a read stops at the
+    // urgent mark (the 4 ordinary bytes), recv(MSG_OOB) returns the one urgent byte, and it is not in the stream.
     name: 'oob-byte',
     build: (port) => ({
-      server: tcpServer(port, [{ op: 'sleep', ms: 50 }, { op: 'recv', fd: 1, len: 1, flags: 'MSG_OOB', expect: { ret: 1 } }]),
-      client: tcpClient(port, [{ op: 'send', fd: 0, data: { text: '!' }, flags: 'MSG_OOB', expect: { ret: 1 } }, { op: 'sleep', ms: 100 }]),
+      server: tcpServer(port, [{ op: 'sleep', ms: 50 }, { op: 'recv', fd: 1, len: 10, flags: 'MSG_DONTWAIT', expect: { ret: 4 } },
+        { op: 'recv', fd: 1, len: 1, flags: 'MSG_OOB', expect: { ret: 1 } },
+        { op: 'recv', fd: 1, len: 10, flags: 'MSG_DONTWAIT', expect: { errno: 'EAGAIN' } }]),
+      client: tcpClient(port, [{ op: 'send', fd: 0, data: { text: 'abcd' }, expect: { ret: 4 } },
+        { op: 'send', fd: 0, data: { text: '!' }, flags: 'MSG_OOB', expect: { ret: 1 } }, { op: 'sleep', ms: 100 }]),
     }),
   },
   {

@@ -4,7 +4,7 @@
  * return a partial count when interrupted by a timeout or an error after some bytes went (unix_stream_sendmsg,
  * tcp_sendmsg); MSG_WAITALL reads keep what they got. EPIPE raises SIGPIPE unless MSG_NOSIGNAL.
  */
-import { AF_UNIX, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, SCM_CREDENTIALS, SCM_RIGHTS, SIGPIPE, SOL_SOCKET } from '../constants.js';
+import { AF_UNIX, MSG_OOB, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, SCM_CREDENTIALS, SCM_RIGHTS, SIGPIPE, SOL_SOCKET } from '../constants.js';
 import { CmsgWriter, parseSendCmsgs, parseUcred, rightsFds, SCM_MAX_FD, ucredBytes } from '../cmsg.js';
 import { Errno } from '../errno.js';
 import type { OpenFile } from '../file.js';
@@ -200,8 +200,9 @@ export class SysData extends SysSock {
     // A negative integer is an error gather() already found; anything else that is not bytes is a bad buffer.
     if (typeof data === 'number' && Number.isInteger(data) && data < 0) return this.done(call, args, data);
     if (!(data instanceof Uint8Array)) return this.done(call, args, -Errno.EFAULT);
-    const flags = intArg(flagsIn, 0);
+    let flags = intArg(flagsIn, 0);
     if (flags === null) return this.done(call, args, -Errno.EINVAL);
+    if (this.host.profile.deviations.oobIgnored) flags &= ~MSG_OOB; // deviation profile: MSG_OOB accepted, ignored
     let dest: Uint8Array | null = null;
     if (addr !== null && addr !== undefined) {
       const b = sockaddrArgBytes(addr);
@@ -340,8 +341,11 @@ export class SysData extends SysSock {
     ctlCap: number): Promise<Received | number> {
     const so = this.sock(fd);
     if (typeof so === 'number') return so;
-    const flags = intArg(flagsIn, 0);
+    let flags = intArg(flagsIn, 0);
     if (flags === null) return -Errno.EINVAL;
+    // Deviation profiles: MSG_OOB ignored; MSG_PEEK unsupported (the read consumes).
+    if (this.host.profile.deviations.oobIgnored) flags &= ~MSG_OOB;
+    if (this.host.profile.deviations.peekConsumes) flags &= ~MSG_PEEK;
     const sock = so.sock;
     const nonblock = (flags & MSG_DONTWAIT) !== 0;
     const what = `${call} fd ${fd}`;

@@ -3,7 +3,7 @@
  * getpeername (socket(2), socketpair(2), bind(2), listen(2), accept(2), connect(2), shutdown(2)). Checks shared by
  * every family happen here in the order __sys_* does them; the rest is the protocol's op table.
  */
-import { SHUT_RDWR, SHUT_RD, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_TYPE_MASK, SOMAXCONN } from '../constants.js';
+import { AF_INET, SHUT_RDWR, SHUT_RD, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_STREAM, SOCK_TYPE_MASK, SOMAXCONN } from '../constants.js';
 import { Errno } from '../errno.js';
 import type { Host } from '../host.js';
 import type { Socket } from '../socket.js';
@@ -38,6 +38,10 @@ export class SysSock extends SysFd {
     // __sys_socket: unknown flag bits are EINVAL before anything else.
     if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) return -Errno.EINVAL;
     if (domain < 0 || domain >= NPROTO) return -Errno.EAFNOSUPPORT;
+    if (this.host.profile.deviations.socketIgnoresDomainType) {
+      // Deviation profile "socket-ignores-domain-type": every socket is an IPv4 TCP socket.
+      [domain, type, protocol] = [AF_INET, SOCK_STREAM, 0];
+    }
     const factory = this.host.socketFactories.get(domain);
     if (!factory) return -Errno.EAFNOSUPPORT;
     return factory(this.host, type & SOCK_TYPE_MASK, protocol);

@@ -452,7 +452,9 @@ export class TcpSocket extends Socket {
     const peek = (flags & MSG_PEEK) !== 0;
     let avail = t.rcvQueue.bytes;
     let skipUrg = 0;
-    if (avail > 0 && t.urgData && t.urgData !== URG_READ && len > 0) {
+    // tcp_recvmsg tests urg_data whatever its state: after recv(MSG_OOB) read the byte (URG_READ) it must still be
+    // stepped over, or it would be read a second time as ordinary data.
+    if (avail > 0 && t.urgData && len > 0) {
       const off = (t.urgSeq - t.copiedSeq) | 0;
       if (off === 0 && !this.oobinline) {
         // The urgent byte sits at the read position: step over it (it is read with MSG_OOB).

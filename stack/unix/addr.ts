@@ -30,13 +30,22 @@ function nameBytes(path: Uint8Array): Uint8Array {
  * unix_validate_addr + unix_mkname: EINVAL when addrlen is at most the family field or past sizeof(sockaddr_un), or
  * the family is not AF_UNIX. `allowAutobind`: bind(2) with exactly the family field asks for an autobind name.
  */
-export function parseUnixName(b: Uint8Array, allowAutobind: boolean): UnixName | number {
+export function parseUnixName(b: Uint8Array, allowAutobind: boolean, abstractAsPath = false): UnixName | number {
   const fam = b.length >= 2 ? b[0]! | (b[1]! << 8) : -1;
   if (allowAutobind && b.length === SUN_PATH_OFFSET && fam === AF_UNIX) return { kind: 'autobind' };
   if (b.length <= SUN_PATH_OFFSET || b.length > SUN_PATH_OFFSET + UNIX_PATH_MAX) return -Errno.EINVAL;
   if (fam !== AF_UNIX) return -Errno.EINVAL;
   const sun = b.subarray(SUN_PATH_OFFSET);
-  if (sun[0] === 0) return { kind: 'abstract', key: Buffer.from(sun).toString('latin1'), bytes: nameBytes(sun) };
+  if (sun[0] === 0 && !abstractAsPath) return { kind: 'abstract', key: Buffer.from(sun).toString('latin1'), bytes: nameBytes(sun) };
+  if (sun[0] === 0) {
+    // Deviation profile "abstract-as-path": the abstract name becomes a filesystem path beneath the root.
+    const rest = sun.subarray(1);
+    const end = rest.indexOf(0);
+    const name = Buffer.from(end >= 0 ? rest.subarray(0, end) : rest).toString('latin1');
+    const withNul = new Uint8Array(name.length + 2);
+    withNul.set(Buffer.from(`/${name}`, 'latin1'));
+    return { kind: 'path', path: `/${name}`, bytes: nameBytes(withNul) };
+  }
   const nul = sun.indexOf(0);
   const p = nul >= 0 ? sun.subarray(0, nul) : sun;
   const withNul = new Uint8Array(p.length + 1);

@@ -123,7 +123,7 @@ export class UnixDgramSocket extends UnixMessageSocket {
 
   protected target(dest: Uint8Array | null): UnixSocket | number {
     if (!dest) return this.peer ?? -Errno.ENOTCONN;
-    const n = parseUnixName(dest, false);
+    const n = parseUnixName(dest, false, this.host.profile.deviations.abstractAsPath === true);
     if (typeof n === 'number') return n;
     return this.findOther(n);
   }
@@ -133,7 +133,7 @@ export class UnixDgramSocket extends UnixMessageSocket {
     if (addr.length < 2) return -Errno.EINVAL;
     let other: UnixSocket | null = null;
     if ((addr[0]! | (addr[1]! << 8)) !== AF_UNSPEC) {
-      const n = parseUnixName(addr, false);
+      const n = parseUnixName(addr, false, this.host.profile.deviations.abstractAsPath === true);
       if (typeof n === 'number') return n;
       const e = this.passcredAutobind();
       if (e < 0) return e;

@@ -117,7 +117,7 @@ export abstract class UnixSocket extends Socket {
   }
 
   override bind(addr: Uint8Array): number {
-    const n = parseUnixName(addr, true);
+    const n = parseUnixName(addr, true, this.host.profile.deviations.abstractAsPath === true);
     if (typeof n === 'number') return n;
     if (n.kind === 'autobind') return this.autobind();
     if (n.kind === 'path') {
@@ -281,7 +281,7 @@ export abstract class UnixSocket extends Socket {
 
   override connect(addr: Uint8Array, nonblocking: boolean): number {
     if (!this.connectionOriented) return -Errno.EOPNOTSUPP;
-    const n = parseUnixName(addr, false);
+    const n = parseUnixName(addr, false, this.host.profile.deviations.abstractAsPath === true);
     if (typeof n === 'number') return n;
     const e = this.passcredAutobind();
     if (e < 0) return e;
