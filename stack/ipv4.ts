@@ -86,6 +86,8 @@ export interface Ipv4Send {
 export const DEFAULT_TTL = 64;
 /** RFC 792 destination unreachable codes used here. */
 const NET_UNREACH = 0, PROT_UNREACH = 2;
+/** 224.0.0.1, the all-systems group every multicast-capable interface is in (RFC 1112 §4). */
+const ALL_SYSTEMS = 0xe0000001;
 /** ip_rt_min_pmtu: learned path MTUs never go below 552. */
 const MIN_PMTU = 552;
 
@@ -270,7 +272,9 @@ export class Ipv4Layer {
     // Martians: loopback addresses never arrive from a wire (ip_route_input_slow).
     if (!iface.loopback && ((ip.dst >>> 24) === 127 || (ip.src >>> 24) === 127)) return this.drop(pktId, 'martian');
     const packet = bytes.subarray(0, IPV4_HEADER_LEN + ip.options.length + ip.payload.length);
-    const bcast = this.isBroadcast(ip.dst, iface) || ip.dst >>> 28 === 0xe;
+    // No socket can join a multicast group here (IP_ADD_MEMBERSHIP is not implemented): only all-systems is heard.
+    if (ip.dst >>> 28 === 0xe && ip.dst !== ALL_SYSTEMS) return this.drop(pktId, 'not-for-us');
+    const bcast = this.isBroadcast(ip.dst, iface) || ip.dst === ALL_SYSTEMS;
     if (!this.isLocal(ip.dst) && !bcast) {
       if (linkBroadcast || !this.forwarding) {
         this.stats.inAddrErrors++;
