@@ -45,7 +45,9 @@ export class IcmpRateLimiter {
   /** icmp_global_consume: a random 0–2 credits per message sent. */
   globalConsume(): void {
     const s = this.host.sim.random.stream(`host:${this.host.name}:icmp-credit`);
-    this.credit -= s.int(0, 2);
+    const n = s.int(0, 2);
+    this.host.sim.decide(s.name, 'icmp-credits', n);
+    this.credit -= n;
   }
 
   /** inet_peer_xrlim_allow for the peer `key` with a timeout of `timeoutMs`. */
