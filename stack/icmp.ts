@@ -163,14 +163,14 @@ export class Icmp4 {
     if (!local && ipv4.isGroupAddress(dst)) return;
     if (src === 0 || src === 0xffffffff || src >>> 28 === 0xe) return;
     if (packet[9] === IPPROTO_ICMP && packet.length >= ihl + 1 && ERROR_TYPES.has(packet[ihl]!)) return;
-    const limited = !this.maskAllow(type, code) && !local;
+    // An error about a packet of our own comes in and goes out over lo: neither limit applies to it.
+    const limited = !this.maskAllow(type, code) && !local && !ipv4.isLocal(src);
     if (limited) {
       if (!this.limiter.globalAllow()) {
         this.stats.outRateLimitGlobal++;
         return this.drop(null, 'icmp-ratelimit');
       }
-      const toSelf = ipv4.isLocal(src);
-      if (!toSelf && !this.limiter.peerAllow(`4|${src}`, this.ratelimitMs)) {
+      if (!this.limiter.peerAllow(`4|${src}`, this.ratelimitMs)) {
         this.stats.outRateLimitHost++;
         return this.drop(null, 'icmp-ratelimit');
       }

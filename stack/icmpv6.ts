@@ -204,7 +204,7 @@ export class Icmp6 {
       ...(oif !== undefined ? { oif } : {}),
     });
     if (r !== 0) return;
-    if (limited) this.host.icmp.limiter.globalConsume();
+    if (limited && !ipv6.isLocal(osrc)) this.host.icmp.limiter.globalConsume();
     this.stats.outMsgs++;
     if (type === ICMPV6_DEST_UNREACH) this.stats.outDestUnreachs++;
     if (type === ICMPV6_PACKET_TOO_BIG) this.stats.outPktTooBigs++;
@@ -214,14 +214,14 @@ export class Icmp6 {
 
   /** icmpv6_global_allow + icmpv6_xrlim_allow. */
   private allowed(dst: Uint8Array, oif: number | undefined): boolean {
+    const r = this.host.ipv6.route(dst, oif);
+    if (!r || r.iface.loopback) return true; // to ourselves over lo: no limit applies
     const limiter = this.host.icmp.limiter;
     if (!limiter.globalAllow()) {
       this.stats.outRateLimitGlobal++;
       this.drop(null, 'icmp-ratelimit');
       return false;
     }
-    const r = this.host.ipv6.route(dst, oif);
-    if (!r || r.iface.loopback) return true;
     const tmo = r.prefixLen < 128 ? this.ratelimitMs >> ((128 - r.prefixLen) >> 5) : this.ratelimitMs;
     if (limiter.peerAllow(`6|${ipv6ToString(dst)}`, tmo)) return true;
     this.stats.outRateLimitHost++;
