@@ -18,9 +18,9 @@ export type HostsSource = 'files' | 'dns';
 
 const configs = new WeakMap<Host, ResolverConfig>();
 
-/** host.dnsServers (the network layer's field; read defensively so this module does not depend on its arrival). */
+/** host.dnsServers: the name servers the network layer was told (stack/ifconfig.ts setDnsServers). */
 function hostServers(host: Host): readonly string[] {
-  return (host as { dnsServers?: readonly string[] }).dnsServers ?? [];
+  return host.dnsServers;
 }
 
 /** The resolver configuration of `host`, created with the defaults on first use. */
@@ -115,7 +115,7 @@ export class ResolverConfig {
    */
   setNameservers(addresses: readonly string[]): void {
     for (const a of addresses) if (parseAddress(a) === undefined) throw new Error(`setNameservers: "${a}" is not an address`);
-    (this.host as { dnsServers?: string[] }).dnsServers = [...addresses];
+    this.host.dnsServers = [...addresses];
     this.syncServers();
   }
 

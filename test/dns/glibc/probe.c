@@ -6,7 +6,7 @@
  * controlled /etc/hosts, resolv.conf, nsswitch.conf ("hosts: files dns"), host.conf ("multi on") and gai.conf
  * (empty), and dnsd.py answering on 127.0.0.1:53.
  *
- * Usage: probe gai | gni | ghbn | buffers | one-gai NAME FAMILY | one-ghbn NAME | one-ghbnr NAME BUFLEN
+ * Usage: probe gai | gni | ghbn | buffers | one-gai NAME FAMILY [COUNT] | one-ghbn NAME | one-ghbnr NAME BUFLEN
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -323,8 +323,10 @@ int main(int argc, char **argv) {
   } else if (strcmp(argv[1], "buffers") == 0) {
     run_buffers();
   } else if (strcmp(argv[1], "one-gai") == 0 && argc >= 4) {
+    /* COUNT calls in one process: resolver state (single-request mode) carries over from one to the next. */
     struct gai_case c = { argv[2], NULL, 0, atoi(argv[3]), SOCK_STREAM, 0, 0, "timed" };
-    run_gai(&c, "one");
+    int count = argc >= 5 ? atoi(argv[4]) : 1;
+    for (int i = 0; i < count; i++) run_gai(&c, i == 0 ? "one" : "again");
   } else if (strcmp(argv[1], "one-ghbn") == 0 && argc >= 3) {
     double t0 = now();
     h_errno = 0;

@@ -35,6 +35,7 @@ TIMING = [
     ("blackhole-three", "nameserver 127.0.0.1\nnameserver 127.0.0.2\nnameserver 127.0.0.3\noptions timeout:1 attempts:2\n", "blackhole", ["one-gai", "www.example.com", "2"]),
     ("blackhole-three-t5", "nameserver 127.0.0.1\nnameserver 127.0.0.2\nnameserver 127.0.0.3\noptions attempts:1\n", "blackhole", ["one-gai", "www.example.com", "2"]),
     ("drop-aaaa-unspec", "nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "drop-aaaa", ["one-gai", "www.example.com", "0"]),
+    ("drop-aaaa-twice", "nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "drop-aaaa", ["one-gai", "www.example.com", "0", "2"]),
     ("servfail-unspec", "nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "servfail", ["one-gai", "www.example.com", "0"]),
     ("servfail-inet", "nameserver 127.0.0.1\nsearch example.com\noptions timeout:1 attempts:2\n", "servfail", ["one-gai", "www", "2"]),
     ("zone-gai-inet", "nameserver 127.0.0.1\n", "zone", ["one-gai", "www.example.com", "2"]),
@@ -92,12 +93,15 @@ def inner(binary, out_path):
         del log[:]
         t_server0 = servers[0].t0
         rows = run(binary, args)
-        start = next(r["start"] for r in rows if "start" in r)
-        row = next(r for r in rows if "id" in r)
-        queries = [{**q, "t": round(q["t"] + t_server0 - start, 3)} for q in log]
+        starts = [r["start"] for r in rows if "start" in r]
+        outcomes = [r for r in rows if "id" in r]
+        for r, s in zip(outcomes, starts):
+            r["t_start"] = round(s - starts[0], 3)
+        queries = [{**q, "t": round(q["t"] + t_server0 - starts[0], 3)} for q in log]
         for q in queries:
             del q["sport"]
-        timing.append({"id": case_id, "resolv_conf": resolv, "mode": mode, "args": args, "outcome": row, "queries": queries})
+        timing.append({"id": case_id, "resolv_conf": resolv, "mode": mode, "args": args, "outcome": outcomes[0],
+                       "outcomes": outcomes, "queries": queries})
     result["timing"] = timing
     with open(out_path, "w") as f:
         json.dump(result, f, indent=1)
