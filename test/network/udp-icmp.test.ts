@@ -14,7 +14,7 @@ import { AF_INET, AF_INET6, MSG_DONTWAIT, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST }
 import { Errno } from '../../stack/errno.js';
 import { inet, inet6 } from '../../stack/sockaddr.js';
 import { ms, sec } from '../../sim/time.js';
-import { pair } from './helpers.js';
+import { makeNet, pair } from './helpers.js';
 
 describe('UDP to a closed port', () => {
   test('a connected socket gets ECONNREFUSED on its next call (send, then recv), once; an unconnected one nothing', async () => {
@@ -119,5 +119,30 @@ describe('ICMP rate limiting (icmp_ratelimit, icmp_msgs_per_sec)', () => {
     expect(b.icmp.stats.outDestUnreachs).toBe(6 + 1 + 3);
     expect(b.icmp.stats.outRateLimitHost).toBe(14 + 4 + 2);
     expect(a.icmp.stats.outDestUnreachs).toBe(100);
+  });
+
+  test('many senders at once: icmp_msgs_per_sec caps the host at a burst of about icmp_msgs_burst (50)', async () => {
+    const { sim, net } = makeNet(9);
+    const sw = net.addSwitch('sw');
+    const b = net.addHost('b');
+    net.attach(b, sw, { latencyNs: ms(1) }, { ipv4: '10.0.0.200/24' });
+    for (let i = 1; i <= 15; i++) {
+      const h = net.addHost(`h${i}`);
+      net.attach(h, sw, { latencyNs: ms(1) }, { ipv4: `10.0.0.${i}/24` });
+      // All at 10 ms, after ARP is settled by a first datagram: 15 peers × the 5 left of their burst of 6.
+      h.spawn('tx', async (sys) => {
+        const fd = await sys.socket(AF_INET, SOCK_DGRAM, 0);
+        await sys.sendto(fd, new Uint8Array(1), 0, inet('10.0.0.200', 9));
+        await sys.sleep(ms(10));
+        for (let k = 0; k < 5; k++) await sys.sendto(fd, new Uint8Array(1), 0, inet('10.0.0.200', 9));
+      });
+    }
+    await sim.run();
+    const sent = b.icmp.stats.outDestUnreachs;
+    // Per host alone 15 × 6 = 90 would go; each message takes 0–2 credits (mean 1) of the 50.
+    expect(b.icmp.stats.outRateLimitGlobal).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(90);
+    expect(sent).toBeGreaterThanOrEqual(34);
+    expect(sent).toBeLessThanOrEqual(75);
   });
 });
