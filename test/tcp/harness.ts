@@ -87,7 +87,14 @@ export class Harness {
     const ip = parseIpv4(eth.payload);
     if (ip.protocol !== IPPROTO_TCP) return;
     const tcp = parseTcp(ip.payload, { v: 4, src: ip.src, dst: ip.dst }); // also verifies the checksum
-    if (this.localIsn === null && tcp.flags & TCP_SYN) this.localIsn = tcp.seq;
+    if (this.localIsn === null && tcp.flags & TCP_SYN) {
+      this.localIsn = tcp.seq;
+      if (!(tcp.flags & TCP_ACK)) {
+        // An active open: the script's remote is the connect() target, the local port the ephemeral one.
+        this.localPort = tcp.srcPort;
+        this.remotePort = tcp.dstPort;
+      }
+    }
     const ts = tcp.options.find((o) => o.kind === 'timestamp');
     if (ts && ts.kind === 'timestamp' && this.tsBase === null) this.tsBase = (ts.tsval - 100) >>> 0;
     this.out.push({
@@ -117,6 +124,8 @@ export class Harness {
     const lisn = this.localIsn ?? 0;
     const options = p.options.map((o): TcpOption => {
       if (o.kind === 'timestamp' && o.tsecr !== 0) return { ...o, tsecr: (o.tsecr + (this.tsBase ?? 0)) >>> 0 };
+      // SACK blocks name our sequence numbers: script space → live, like ACK numbers.
+      if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map(([a, b]) => [(a + lisn) >>> 0, (b + lisn) >>> 0]) };
       return o;
     });
     const payload = data ?? new Uint8Array(p.len);
@@ -162,7 +171,7 @@ export class Harness {
       case 'nop': return 'nop';
       case 'eol': return 'eol';
       case 'timestamp': return `TS val ${(o.tsval - (this.tsBase ?? 0)) >>> 0} ecr ${o.tsecr}`;
-      case 'sack': return `sack ${o.blocks.map(([a, b]) => `${a}:${b}`).join(' ')}`;
+      case 'sack': return `sack ${o.blocks.map(([a, b]) => `${a}:${b}`).join(' ')}`; // the peer's sequence space: literal
       case 'unknown': return `opt${o.type}`;
     }
   }
