@@ -54,7 +54,13 @@ export function checkDatagrams(trace: DataTrace): string | null {
 async function withRun(s: ScenarioData, f: (d: DataRun) => string | null): Promise<string | null> {
   const d = await runData(s);
   const r = d.run.result;
-  if (r.status === 'time-limit' || r.status === 'event-limit') return `run hit its bound: ${r.message}`;
+  if (r.status === 'time-limit' || r.status === 'event-limit') {
+    // A process still blocked when the bound came is the failure to report (it is what a user would see).
+    const stuck = d.trace.finished.findIndex((x) => !x);
+    const p = r.processes[stuck];
+    if (stuck >= 0 && p?.state === 'blocked') return `process ${stuck} never finished (blocked in ${p.blockedIn ?? 'a call'})`;
+    return `run hit its bound: ${r.message}`;
+  }
   for (const p of r.processes) if (p.error) return `process ${p.pid} (${p.name}) threw: ${p.error}`;
   return f(d);
 }

@@ -2,7 +2,7 @@
  * Structured workloads whose Linux outcome follows from their shape, so the generator can write the expected result
  * of each call into the scenario (`expect`). A scenario is a server and a client process on two hosts joined by a
  * clean link, running a random selection of templates in a random order; each template adds a few operations with
- * their expectations. The `expectations` property then checks them all.
+ * their expectations (most on the server host alone, over loopback). The `expectations` property checks them all.
  *
  * Every expectation here is Linux behaviour from a man page (cited per template) and checked by the socket-layer
  * tests against the real kernel.
@@ -23,7 +23,14 @@ interface Template {
 }
 
 const sock = (): Op => ({ op: 'socket', domain: 'AF_INET', type: 'SOCK_DGRAM', expect: { ret: '>=0' } });
+const tcp = (): Op => ({ op: 'socket', domain: 'AF_INET', type: 'SOCK_STREAM', expect: { ret: '>=0' } });
+const unixStream = (): Op => ({ op: 'socket', domain: 'AF_UNIX', type: 'SOCK_STREAM', expect: { ret: '>=0' } });
+const lo = (port: number) => ({ ip: '127.0.0.1', port });
 
+/**
+ * Most templates run in one process over loopback, so a shrunk case is as small as the behaviour allows (a second
+ * process would add its own socket() and a sleep to order the two). `exchange` keeps a real link in the picture.
+ */
 /** The templates of the UDP family. */
 export const UDP_TEMPLATES: Template[] = [
   {
@@ -39,13 +46,23 @@ export const UDP_TEMPLATES: Template[] = [
     // ip(7): two sockets may bind one port on two different specific local addresses.
     name: 'bind-two-addresses',
     build: (port) => ({
-      server: [sock(), { op: 'bind', fd: 0, addr: { ip: '127.0.0.1', port }, expect: { ret: 0 } }, sock(),
+      server: [sock(), { op: 'bind', fd: 0, addr: lo(port), expect: { ret: 0 } }, sock(),
         { op: 'bind', fd: 1, addr: { host: 'server', port }, expect: { ret: 0 } }],
       client: [],
     }),
   },
   {
-    // udp(7): a datagram sent to a bound socket over a clean link is received whole by a blocking recvfrom.
+    // udp(7): a datagram a socket sends to its own bound address is received whole.
+    name: 'loopback-datagram',
+    build: (port, n) => ({
+      server: [sock(), { op: 'bind', fd: 0, addr: lo(port), expect: { ret: 0 } },
+        { op: 'sendto', fd: 0, data: { len: n }, addr: lo(port), expect: { ret: n } },
+        { op: 'recvfrom', fd: 0, len: 2048, expect: { ret: n } }],
+      client: [],
+    }),
+  },
+  {
+    // udp(7): a datagram sent across a clean link to a bound socket is received whole by a blocking recvfrom.
     name: 'exchange',
     build: (port, n) => ({
       server: [sock(), { op: 'bind', fd: 0, addr: { host: '*', port }, expect: { ret: 0 } },
@@ -57,26 +74,24 @@ export const UDP_TEMPLATES: Template[] = [
     // recv(2): MSG_PEEK returns the data without removing it; the next receive returns the same datagram.
     name: 'peek',
     build: (port, n) => ({
-      server: [sock(), { op: 'bind', fd: 0, addr: { host: '*', port }, expect: { ret: 0 } },
+      server: [sock(), { op: 'bind', fd: 0, addr: lo(port), expect: { ret: 0 } },
+        { op: 'sendto', fd: 0, data: { len: n }, addr: lo(port), expect: { ret: n } },
         { op: 'recvfrom', fd: 0, len: 2048, flags: 'MSG_PEEK', expect: { ret: n } },
         { op: 'recvfrom', fd: 0, len: 2048, flags: 'MSG_DONTWAIT', expect: { ret: n } }],
-      client: [sock(), { op: 'sleep', ms: 20 }, { op: 'sendto', fd: 0, data: { len: n }, addr: { host: 'server', port }, expect: { ret: n } }],
+      client: [],
     }),
   },
 ];
 
-const tcp = (): Op => ({ op: 'socket', domain: 'AF_INET', type: 'SOCK_STREAM', expect: { ret: '>=0' } });
-const unixStream = (): Op => ({ op: 'socket', domain: 'AF_UNIX', type: 'SOCK_STREAM', expect: { ret: '>=0' } });
-
-/** A listening TCP server that accepts one connection: fds 0 (listener) and 1 (connection). */
-function tcpServer(port: number, then: Op[]): Op[] {
-  return [tcp(), { op: 'bind', fd: 0, addr: { host: '*', port }, expect: { ret: 0 } }, { op: 'listen', fd: 0, backlog: 8, expect: { ret: 0 } },
-    { op: 'accept', fd: 0, expect: { ret: '>=0' } }, ...then];
+/** A TCP socket connected to itself over loopback (simultaneous open with itself, which Linux allows): fd 0. */
+function selfConnected(port: number, then: Op[]): Op[] {
+  return [tcp(), { op: 'bind', fd: 0, addr: lo(port), expect: { ret: 0 } }, { op: 'connect', fd: 0, addr: lo(port), expect: { ret: 0 } }, ...then];
 }
 
-/** A TCP client that connects once the server listens: fd 0. */
-function tcpClient(port: number, then: Op[]): Op[] {
-  return [tcp(), { op: 'sleep', ms: 20 }, { op: 'connect', fd: 0, addr: { host: 'server', port }, expect: { ret: 0 } }, ...then];
+/** A listener (fd 0) and a client connected to it over loopback (fd 1), in one process. */
+function listenerAndClient(port: number, then: Op[]): Op[] {
+  return [tcp(), { op: 'bind', fd: 0, addr: lo(port), expect: { ret: 0 } }, { op: 'listen', fd: 0, backlog: 8, expect: { ret: 0 } },
+    tcp(), { op: 'connect', fd: 1, addr: lo(port), expect: { ret: 0 } }, ...then];
 }
 
 /** The templates of the TCP family. */
@@ -85,39 +100,41 @@ export const TCP_TEMPLATES: Template[] = [
     // tcp(7)/recv(2): bytes sent on a connection arrive in order; MSG_WAITALL waits for all of them.
     name: 'tcp-exchange',
     build: (port, n) => ({
-      server: tcpServer(port, [{ op: 'recv', fd: 1, len: n, flags: 'MSG_WAITALL', expect: { ret: n } }]),
-      client: tcpClient(port, [{ op: 'send', fd: 0, data: { len: n }, expect: { ret: n } }]),
+      server: listenerAndClient(port, [{ op: 'send', fd: 1, data: { len: n }, expect: { ret: n } }, { op: 'accept', fd: 0, expect: { ret: '>=0' } },
+        { op: 'recv', fd: 2, len: n, flags: 'MSG_WAITALL', expect: { ret: n } }]),
+      client: [],
     }),
   },
   {
     // socket(7) SO_LINGER: linger on with a zero timeout makes close() reset the connection (RST), so the peer's
-    // blocked recv fails with ECONNRESET instead of seeing end-of-file.
+    // recv fails with ECONNRESET instead of seeing end-of-file (checked on Linux 6.x over loopback).
     name: 'linger-reset',
     build: (port) => ({
-      server: tcpServer(port, [{ op: 'recv', fd: 1, len: 100, expect: { errno: 'ECONNRESET' } }]),
-      client: tcpClient(port, [{ op: 'setsockopt', fd: 0, level: 'SOL_SOCKET', name: 'SO_LINGER', value: { onoff: 1, linger: 0 }, expect: { ret: 0 } },
-        { op: 'sleep', ms: 10 }, { op: 'close', fd: 0, expect: { ret: 0 } }]),
+      server: listenerAndClient(port, [
+        { op: 'setsockopt', fd: 1, level: 'SOL_SOCKET', name: 'SO_LINGER', value: { onoff: 1, linger: 0 }, expect: { ret: 0 } },
+        { op: 'close', fd: 1, expect: { ret: 0 } }, { op: 'accept', fd: 0, expect: { ret: '>=0' } },
+        { op: 'recv', fd: 2, len: 100, expect: { errno: 'ECONNRESET' } }]),
+      client: [],
     }),
   },
   {
-    // tcp(7) "Sockets API" and BSD urgent semantics: with SO_OOBINLINE off (the default) a read stops at the
-    // urgent mark (the 4 ordinary bytes), recv(MSG_OOB) returns the one urgent byte, and it is not in the stream.
+    // tcp(7) urgent data, BSD semantics: with SO_OOBINLINE off (the default) the urgent byte is not part of the
+    // ordinary stream, so when it is all that arrived a non-blocking read finds nothing (EAGAIN, checked on Linux).
     name: 'oob-byte',
     build: (port) => ({
-      server: tcpServer(port, [{ op: 'sleep', ms: 50 }, { op: 'recv', fd: 1, len: 10, flags: 'MSG_DONTWAIT', expect: { ret: 4 } },
-        { op: 'recv', fd: 1, len: 1, flags: 'MSG_OOB', expect: { ret: 1 } },
-        { op: 'recv', fd: 1, len: 10, flags: 'MSG_DONTWAIT', expect: { errno: 'EAGAIN' } }]),
-      client: tcpClient(port, [{ op: 'send', fd: 0, data: { text: 'abcd' }, expect: { ret: 4 } },
-        { op: 'send', fd: 0, data: { text: '!' }, flags: 'MSG_OOB', expect: { ret: 1 } }, { op: 'sleep', ms: 100 }]),
+      server: selfConnected(port, [{ op: 'send', fd: 0, data: { text: '!' }, flags: 'MSG_OOB', expect: { ret: 1 } }, { op: 'sleep', ms: 5 },
+        { op: 'recv', fd: 0, len: 10, flags: 'MSG_DONTWAIT', expect: { errno: 'EAGAIN' } }]),
+      client: [],
     }),
   },
   {
     // recv(2): MSG_PEEK on a stream returns queued bytes and leaves them for the next read.
     name: 'tcp-peek',
     build: (port, n) => ({
-      server: tcpServer(port, [{ op: 'sleep', ms: 50 }, { op: 'recv', fd: 1, len: n, flags: 'MSG_PEEK', expect: { ret: n } },
-        { op: 'recv', fd: 1, len: n, flags: 'MSG_DONTWAIT', expect: { ret: n } }]),
-      client: tcpClient(port, [{ op: 'send', fd: 0, data: { len: n }, expect: { ret: n } }, { op: 'sleep', ms: 100 }]),
+      server: selfConnected(port, [{ op: 'send', fd: 0, data: { len: n }, expect: { ret: n } },
+        { op: 'recv', fd: 0, len: n, flags: 'MSG_PEEK', expect: { ret: n } },
+        { op: 'recv', fd: 0, len: n, flags: 'MSG_DONTWAIT', expect: { ret: n } }]),
+      client: [],
     }),
   },
 ];
