@@ -1,15 +1,17 @@
 /**
  * `npm run bench [NAME...]`: runs benchmarks and prints their numbers (never pass/fail: targets are compared by
- * reading the ratios). Names: queue, recording, fuzz.
+ * reading the ratios). Names: queue, recording, fuzz, profiles.
  */
 import { printQueueBench } from './queue.js';
 import { printRecordingBench } from './recording.js';
 import { printFuzzBench } from './fuzz.js';
+import { printProfileTable } from './profiles.js';
 
 const benches: Record<string, () => Promise<void>> = {
   queue: () => printQueueBench(),
   recording: () => printRecordingBench(),
   fuzz: () => printFuzzBench(),
+  profiles: () => printProfileTable(),
 };
 
 async function main(names: string[]): Promise<void> {
