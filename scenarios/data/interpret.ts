@@ -13,10 +13,10 @@ import { findProfile } from '../../stack/profiles.js';
 import { inet, inet6, unix, type SockAddrArg } from '../../stack/sockaddr.js';
 import { Socket } from '../../stack/socket.js';
 import type { AddrOut, OptOut, Sys } from '../../stack/sys.js';
-import { vfsOf } from '../../stack/vfs.js';
+import { resolverConfig } from '../../stack/resolve/resolver-config.js';
 import { ipv4ToString } from '../../stack/wire/addr.js';
 import { flags, sym } from './constants.js';
-import { runMoreOp, type OpContext } from './ops-more.js';
+import { NO_ERRNO_OPS, runMoreOp, type OpContext } from './ops-more.js';
 import { addrText, dataText, defaultOptlen, optText } from './outputs.js';
 import type { AddrSpec, DataSpec, LinkSpec, Op, ScenarioData } from './schema.js';
 
@@ -40,8 +40,6 @@ export interface OpResult {
   requested?: number;
   /** What the call handed back besides ret, in the canonical text conformance goldens use (outputs.ts). */
   out?: string;
-  /** Set when socksim has no such call yet: the result is a placeholder ENOSYS, not a modelled answer. */
-  unsupported?: boolean;
 }
 
 /** Bytes one fd moved, with the socket's addresses, for stream-integrity checks. */
@@ -148,18 +146,11 @@ export function buildScenarioData(net: Network, s: ScenarioData): DataTrace {
   return trace;
 }
 
-/** Writes the scenario's /etc files into a host's filesystem, where its resolver reads them. */
+/** Gives a host the scenario's /etc/hosts and /etc/resolv.conf, where its resolver reads them. */
 function writeEtcFiles(host: Host, etc: NonNullable<ScenarioData['etc']>): void {
-  const vfs = vfsOf(host);
-  vfs.mkdir('/etc');
-  const files: [string, string | undefined][] = [['/etc/hosts', etc.hosts], ['/etc/resolv.conf', etc.resolvConf]];
-  for (const [path, text] of files) {
-    if (text === undefined) continue;
-    const node = vfs.create(path, false);
-    if (typeof node === 'number' || node.kind !== 'file') throw new Error(`cannot write ${path} on host ${host.name}`);
-    node.truncate(0);
-    node.writeAt(0, new TextEncoder().encode(text));
-  }
+  const conf = resolverConfig(host);
+  if (etc.hosts !== undefined) conf.setHosts(etc.hosts);
+  if (etc.resolvConf !== undefined) conf.setResolvConf(etc.resolvConf);
 }
 
 /** Resolves an address spec to a sockaddr argument. */
@@ -315,7 +306,7 @@ async function runOps(sys: Sys, net: Network, hosts: Map<string, Host>, ops: Op[
         await runMoreOp(ctx, op, res);
     }
     res.timeNs = sys.now;
-    if (res.ret === -1) res.errno = errnoName(sys.errno);
+    if (res.ret === -1 && !NO_ERRNO_OPS.has(op.op)) res.errno = errnoName(sys.errno);
     trace.results.push(res);
     checkExpect(op, res, trace);
   }

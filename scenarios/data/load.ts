@@ -191,7 +191,8 @@ function expectSpec(v: unknown, path: string): Op['expect'] {
   const o = obj(v, path);
   onlyKeys(o, path, ['ret', 'errno']);
   const out: NonNullable<Op['expect']> = {};
-  if (o.ret !== undefined) out.ret = o.ret === '>=0' ? '>=0' : int(o.ret, `${path}.ret`, -1);
+  // Below -1 only for calls with their own error codes (getaddrinfo's EAI_* values are negative).
+  if (o.ret !== undefined) out.ret = o.ret === '>=0' ? '>=0' : int(o.ret, `${path}.ret`, -(2 ** 31));
   if (o.errno !== undefined) {
     const e = str(o.errno, `${path}.errno`);
     if (constantValue(e) === undefined) fail(`${path}.errno`, `unknown errno "${e}"`);

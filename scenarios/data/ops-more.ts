@@ -6,7 +6,9 @@
 import { buildCmsgs, credsCmsg, parseCmsgs, parseUcred, rightsCmsg } from '../../stack/cmsg.js';
 import { F_DUPFD, F_DUPFD_CLOEXEC, SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET } from '../../stack/constants.js';
 import type { EpollEvent } from '../../stack/epoll.js';
-import { Errno } from '../../stack/errno.js';
+import { errnoName } from '../../stack/errno.js';
+import { EAI_SYSTEM } from '../../stack/resolve/gai-errors.js';
+import { addrinfoList, getaddrinfo, type AddrInfoHints } from '../../stack/resolve/getaddrinfo.js';
 import type { Host } from '../../stack/host.js';
 import type { FdSet, PollFd } from '../../stack/poll.js';
 import { inet_addr, inet_aton, inet_ntop, inet_pton } from '../../stack/resolve/inet.js';
@@ -18,6 +20,9 @@ import { address } from './interpret.js';
 import type { OpResult } from './interpret.js';
 import { addrText, credText, dataText, maskText } from './outputs.js';
 import type { DataSpec, Op } from './schema.js';
+
+/** Operations whose -1 is not "failed with errno" (getaddrinfo's -1 is EAI_BADFLAGS): their errno is not recorded. */
+export const NO_ERRNO_OPS: ReadonlySet<string> = new Set(['getaddrinfo']);
 
 /** What an operation needs from the process running it. */
 export interface OpContext {
@@ -33,13 +38,6 @@ export interface OpContext {
   payload: (d: DataSpec) => Uint8Array;
   /** Pids of the scenario's processes, by index. */
   pids: readonly number[];
-}
-
-/** Marks a call socksim does not have yet: ENOSYS, flagged so reports can tell it from a modelled answer. */
-function unsupported(sys: Sys, res: OpResult): void {
-  res.ret = -1;
-  sys.errno = Errno.ENOSYS;
-  res.unsupported = true;
 }
 
 /** The canonical text of received control messages: "rights:2", "creds:pid=p0,uid=0,gid=0", "1/29:hex". */
@@ -162,10 +160,18 @@ export async function runMoreOp(ctx: OpContext, op: Op, res: OpResult): Promise<
     case 'unlink':
       res.ret = await sys.unlink(op.path);
       break;
-    case 'getaddrinfo':
-      // socksim's resolver has no getaddrinfo(3) entry point yet (stack/dns is in progress).
-      unsupported(sys, res);
+    case 'getaddrinfo': {
+      // Hints are always given (a zeroed struct plus the case's fields), as the exported C passes them.
+      const hints: AddrInfoHints = { ai_family: sym(op.family), ai_socktype: sym(op.socktype), ai_protocol: sym(op.protocol), ai_flags: flags(op.flags) };
+      const r = await getaddrinfo(sys, op.node, op.service, hints);
+      res.ret = r.ret;
+      if (r.ret === 0) {
+        const list = addrinfoList(r.res);
+        const canon = list[0]?.ai_canonname;
+        res.out = `${canon ? `canon=${canon} ` : ''}ai=${list.map((a) => `${a.ai_family}/${a.ai_socktype}/${a.ai_protocol}/${addrText(a.ai_addr)}`).join(';')}`;
+      } else if (r.ret === EAI_SYSTEM) res.out = `errno=${errnoName(sys.errno)}`;
       break;
+    }
     case 'inet_pton': {
       const r = inet_pton(sym(op.af), op.src);
       res.ret = r.ret;

@@ -14,7 +14,8 @@ listed in DIR/KNOWN_GAPS.md are known and shown only with -v.
 options:
   --linux              first make the goldens on the real kernel: export each case to C, build it with gcc,
                        run it in fresh network and mount namespaces (needs root, gcc, iproute2)
-  --runs N             with --linux, runs per case; steps that differ between runs are not compared (default 2)
+  --runs N             with --linux, runs per case; each step's golden is the majority result, and a step
+                       with no majority is marked unstable and not compared (default 3)
   --case NAME          only this case (repeatable)
   --min-agreement PCT  exit 1 when fewer steps agree
   -v, --verbose        show known disagreements too
@@ -35,7 +36,7 @@ export async function conformCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('conform takes exactly one directory of cases');
   const dir = positionals[0]!;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a directory`);
-  const runs = numberOpt(values.runs, 'runs', (n) => Number.isInteger(n) && n >= 1 && n <= 20) ?? 2;
+  const runs = numberOpt(values.runs, 'runs', (n) => Number.isInteger(n) && n >= 1 && n <= 20) ?? 3;
   const min = numberOpt(values['min-agreement'], 'min-agreement', (n) => n >= 0 && n <= 100) ?? 0;
   if (values.linux) {
     const why = linuxUnavailable();

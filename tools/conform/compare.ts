@@ -20,8 +20,6 @@ export interface Disagreement {
   call: string;
   socksim: string;
   linux: string;
-  /** Set when socksim has no such call yet (a placeholder ENOSYS). */
-  unsupported?: boolean;
 }
 
 /** The comparison of one case. */
@@ -34,20 +32,17 @@ export interface CaseComparison {
   disagreements: Disagreement[];
 }
 
-/** The trace of a socksim run reduced to the golden's form (plus which steps socksim could not model). */
-export function traceSteps(results: readonly OpResult[]): { steps: StepResult[]; unsupported: Set<string> } {
-  const unsupported = new Set<string>();
-  const steps = results.map((r) => {
+/** The trace of a socksim run reduced to the golden's form. */
+export function traceSteps(results: readonly OpResult[]): StepResult[] {
+  return results.map((r) => {
     const s: StepResult = { p: r.process, i: r.index, op: r.op, ret: r.ret, errno: r.errno };
     if (r.out !== undefined) s.out = r.out;
-    if (r.unsupported) unsupported.add(stepKey(s));
     return s;
   });
-  return { steps, unsupported };
 }
 
 /** Whether an op returns a new fd (its number is not compared, only that it is one). */
-function returnsFd(op: Op): boolean {
+export function returnsFd(op: Op): boolean {
   if (op.op === 'fcntl') {
     const cmd = sym(op.cmd);
     return cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC;
@@ -73,15 +68,20 @@ export function resultText(r: StepResult | undefined, fdLike: boolean): string {
   return r.out ? `${ret} ${r.out}` : ret;
 }
 
+/** What is compared of a result: two results agree exactly when their signatures are equal. */
+export function stepSignature(r: StepResult | undefined, fdLike: boolean): string {
+  if (!r) return 'none';
+  const ret = fdLike && r.ret >= 0 ? 'fd' : String(r.ret);
+  return JSON.stringify([r.op, ret, r.errno, normalizeOut(r.out)]);
+}
+
 function same(a: StepResult, b: StepResult, fdLike: boolean): boolean {
-  if (a.op !== b.op || a.errno !== b.errno) return false;
-  if (fdLike ? (a.ret >= 0) !== (b.ret >= 0) || (a.ret < 0 && a.ret !== b.ret) : a.ret !== b.ret) return false;
-  return normalizeOut(a.out) === normalizeOut(b.out);
+  return stepSignature(a, fdLike) === stepSignature(b, fdLike);
 }
 
 /** Compares socksim's steps with Linux's for one case. */
 export function compareCase(name: string, data: ScenarioData, socksim: readonly StepResult[], linux: readonly StepResult[],
-  opts: { unsupported?: Set<string>; unstable?: readonly string[] } = {}): CaseComparison {
+  opts: { unstable?: readonly string[] } = {}): CaseComparison {
   const mine = new Map(socksim.map((r) => [stepKey(r), r]));
   const theirs = new Map(linux.map((r) => [stepKey(r), r]));
   const unstable = new Set(opts.unstable ?? []);
@@ -100,9 +100,7 @@ export function compareCase(name: string, data: ScenarioData, socksim: readonly 
       cmp.agreed++;
       return;
     }
-    const d: Disagreement = { case: name, step: key, call: formatOp(op), socksim: resultText(a, fdLike), linux: resultText(b, fdLike) };
-    if (opts.unsupported?.has(key)) d.unsupported = true;
-    cmp.disagreements.push(d);
+    cmp.disagreements.push({ case: name, step: key, call: formatOp(op), socksim: resultText(a, fdLike), linux: resultText(b, fdLike) });
   }));
   return cmp;
 }

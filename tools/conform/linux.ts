@@ -14,8 +14,8 @@ import { parseProgramOutput, type ProgramOutput } from './golden.js';
 
 /** /etc/hosts when a case does not give one: localhost only, as a fresh Debian has. */
 export const DEFAULT_ETC_HOSTS = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
-/** /etc/resolv.conf when a case does not give one: a nameserver on loopback that nothing answers on. */
-export const DEFAULT_RESOLV_CONF = 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n';
+/** /etc/resolv.conf when a case does not give one: empty, as a fresh socksim host has (glibc then asks 127.0.0.1). */
+export const DEFAULT_RESOLV_CONF = '';
 /** /etc/nsswitch.conf for every case: files, then DNS (no mDNS or myhostname modules). */
 export const NSSWITCH_CONF = 'hosts: files dns\nservices: files\nprotocols: files\n';
 

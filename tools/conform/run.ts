@@ -10,16 +10,16 @@ import { loadScenarioFile, ScenarioDataError } from '../../scenarios/data/load.j
 import { runData } from '../../scenarios/data/run.js';
 import type { ScenarioData } from '../../scenarios/data/schema.js';
 import { ExportRefused } from '../export-c/program.js';
-import { compareCase, traceSteps, type CaseComparison, type Disagreement } from './compare.js';
+import { compareCase, returnsFd, stepSignature, traceSteps, type CaseComparison, type Disagreement } from './compare.js';
 import { gapFor, readKnownGaps, type KnownGap } from './gaps.js';
 import { readGolden, stepKey, writeGolden, type Golden, type StepResult } from './golden.js';
-import { buildCase, kernelRelease, runOnLinux } from './linux.js';
+import { buildCase, kernelRelease, runOnLinux, type LinuxRun } from './linux.js';
 
 /** How to run conform. */
 export interface ConformOptions {
   /** Produce goldens on the real kernel first. */
   linux?: boolean;
-  /** Runs per case on Linux (steps that differ between runs are marked unstable). */
+  /** Runs per case on Linux; each step's golden is the majority result (no majority: unstable, not compared). */
   runs?: number;
   /** Only these case names. */
   only?: readonly string[];
@@ -64,21 +64,61 @@ export function listCases(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
 }
 
-/** Produces a case's golden on the real kernel (runs it `runs` times and marks steps that varied). */
+/**
+ * The golden of several Linux runs: per step, the result most runs agree on (a run slowed by a busy machine is
+ * outvoted); a step with no majority is kept from the first run and marked unstable (not compared).
+ */
+export function majorityGolden(name: string, data: ScenarioData, runs: readonly LinuxRun[]): Golden {
+  const results: StepResult[] = [];
+  const unstable: string[] = [];
+  const byKey = runs.map((r) => new Map(r.output.results.map((x) => [stepKey(x), x])));
+  data.processes.forEach((p, pi) => p.ops.forEach((op, i) => {
+    const key = `p${pi}#${i}`;
+    const seen = byKey.map((m) => m.get(key));
+    const sigs = seen.map((r) => stepSignature(r, returnsFd(op)));
+    const best = sigs.find((s) => sigs.filter((x) => x === s).length * 2 > runs.length);
+    const pick = best === undefined ? seen[0] : seen[sigs.indexOf(best)];
+    if (best === undefined) unstable.push(key);
+    if (pick) results.push(pick);
+  }));
+  const votes = (k: number) => runs.map((r) => r.output.ends[k] ?? '?');
+  const ends = data.processes.map((_, k) => {
+    const v = votes(k);
+    return v.find((e) => v.filter((x) => x === e).length * 2 > runs.length) ?? v[0]!;
+  });
+  const g: Golden = { case: name, kernel: kernelRelease(), ends, results };
+  if (unstable.length) g.unstable = unstable;
+  const fails = expectationFailures(data, results);
+  if (fails.length) g.expectFailures = fails;
+  return g;
+}
+
+/** The case's expectations the (majority) Linux results do not meet, as the C program words them. */
+export function expectationFailures(data: ScenarioData, results: readonly StepResult[]): string[] {
+  const byKey = new Map(results.map((r) => [stepKey(r), r]));
+  const out: string[] = [];
+  data.processes.forEach((p, pi) => p.ops.forEach((op, i) => {
+    const r = byKey.get(`p${pi}#${i}`);
+    const e = op.expect;
+    if (!r || !e) return;
+    let ok = e.errno === undefined || (r.ret === -1 && r.errno === e.errno);
+    if (e.ret !== undefined) ok &&= e.ret === '>=0' ? r.ret >= 0 : r.ret === e.ret;
+    if (ok) return;
+    const want = e.errno !== undefined ? `-1 ${e.errno}` : String(e.ret);
+    const got = r.ret === -1 && r.errno ? `-1 ${r.errno}` : String(r.ret);
+    out.push(`process ${pi} op #${i} ${op.op}: expected ${want}, got ${got}`);
+  }));
+  return out;
+}
+
+/** Produces a case's golden on the real kernel from `runs` runs (see majorityGolden). */
 export function makeGolden(dir: string, name: string, data: ScenarioData, runs: number): Golden {
   const work = mkdtempSync(join(tmpdir(), `socksim-conform-${name}-`));
   try {
     const built = buildCase(data, name, work);
-    const first = runOnLinux(data, built, work);
-    const unstable = new Set<string>();
-    for (let k = 1; k < runs; k++) {
-      const again = runOnLinux(data, built, work);
-      for (const d of compareCase(name, data, again.output.results, first.output.results).disagreements) unstable.add(d.step);
-    }
-    const g: Golden = { case: name, kernel: kernelRelease(), ends: first.output.ends, results: first.output.results };
-    if (unstable.size) g.unstable = [...unstable];
-    const fails = first.stderr.split('\n').filter((l) => l.trim());
-    if (fails.length) g.expectFailures = fails;
+    const all: LinuxRun[] = [];
+    for (let k = 0; k < runs; k++) all.push(runOnLinux(data, built, work));
+    const g = majorityGolden(name, data, all);
     writeGolden(dir, g);
     return g;
   } finally {
@@ -86,7 +126,7 @@ export function makeGolden(dir: string, name: string, data: ScenarioData, runs: 
   }
 }
 
-async function socksimSteps(data: ScenarioData): Promise<{ steps: StepResult[]; unsupported: Set<string> }> {
+async function socksimSteps(data: ScenarioData): Promise<StepResult[]> {
   const { trace } = await runData(data);
   return traceSteps(trace.results);
 }
@@ -104,7 +144,7 @@ export async function conformCase(dir: string, name: string, gaps: readonly Know
   }
   let golden: Golden | null;
   try {
-    golden = opts.linux ? makeGolden(dir, name, data, opts.runs ?? 2) : readGolden(dir, name);
+    golden = opts.linux ? makeGolden(dir, name, data, opts.runs ?? 3) : readGolden(dir, name);
   } catch (e) {
     rep.message = e instanceof ExportRefused ? e.message : `Linux run failed: ${e instanceof Error ? e.message : String(e)}`;
     return rep;
@@ -115,15 +155,14 @@ export async function conformCase(dir: string, name: string, gaps: readonly Know
     return rep;
   }
   rep.expectFailures = golden.expectFailures ?? [];
-  let mine: { steps: StepResult[]; unsupported: Set<string> };
+  let mine: StepResult[] = [];
   let crash: string | null = null;
   try {
     mine = await socksimSteps(data);
   } catch (e) {
     crash = e instanceof Error ? e.message : String(e);
-    mine = { steps: [], unsupported: new Set() };
   }
-  const cmp = compareCase(name, data, mine.steps, golden.results, { unsupported: mine.unsupported, unstable: golden.unstable });
+  const cmp = compareCase(name, data, mine, golden.results, { unstable: golden.unstable });
   if (crash) for (const d of cmp.disagreements) d.socksim = `socksim crashed: ${crash}`;
   rep.comparison = cmp;
   rep.disagreements = cmp.disagreements.map((d) => ({ ...d, known: gapFor(gaps, d) }));
@@ -167,7 +206,7 @@ export function formatReport(r: ConformReport, opts: { verbose?: boolean } = {})
     out.push(`${tag.padEnd(17)} ${c.case}${c.message ? `: ${c.message}` : ''}`);
     for (const d of c.disagreements) {
       if (d.known && !opts.verbose) continue;
-      out.push(`    ${d.step} ${d.call}${d.unsupported ? ' [not in socksim yet]' : ''}`);
+      out.push(`    ${d.step} ${d.call}`);
       out.push(`        socksim: ${d.socksim}`);
       out.push(`        linux:   ${d.linux}`);
       if (d.known) out.push(`        known gap: ${d.known.reason}`);

@@ -37,10 +37,11 @@ interface Chunk {
 /** The prelude cut at its top-level definitions, each with the name it defines. */
 function chunks(): Chunk[] {
   return HELPERS().trim().split(/\n\n(?=\/\*|static|#define)/).map((code) => {
-    const fn = /^static [^(=;{]*?\b(\w+)\(/m.exec(code.replace(/^\/\*[\s\S]*?\*\/\n/, ''));
-    const obj = /^static union[\s\S]*?\}\s*(\w+);/m.exec(code);
-    const name = obj ? obj[1] : fn ? `${fn[1]}(` : undefined;
-    return { names: name && !code.startsWith('static int P;') ? [name] : [], code };
+    if (code.startsWith('static int P;') || code.startsWith('#define')) return { names: [], code };
+    const fns = [...code.matchAll(/^static [^(=;{]*?\b(\w+)\(/gm)].map((m) => `${m[1]}(`);
+    const objs = [...code.matchAll(/^static union[\s\S]*?\}\s*(\w+);/gm), ...code.matchAll(/^static (?!union)(?![^;]*\()[^;=[]*?\b(\w+)\s*(?:\[[^\]]*\])?;/gm)]
+      .map((m) => m[1]!);
+    return { names: [...objs, ...fns], code };
   });
 }
 
@@ -48,14 +49,15 @@ function chunks(): Chunk[] {
 export function helpersFor(bodies: string): string {
   const all = chunks();
   const used = new Set<Chunk>(all.filter((c) => c.names.length === 0));
-  let text = bodies + [...used].map((c) => c.code).join('\n');
+  const code = (t: string) => t.replace(/\/\*[\s\S]*?\*\//g, ''); // comments do not use anything
+  let text = code(bodies + [...used].map((c) => c.code).join('\n'));
   for (let grew = true; grew;) {
     grew = false;
     for (const c of all) {
       // A function counts as used when something calls it ("name("), an object when its name appears.
       if (used.has(c) || !c.names.some((n) => new RegExp(n.endsWith('(') ? `\\b${n.slice(0, -1)}\\(` : `\\b${n}\\b`).test(text))) continue;
       used.add(c);
-      text += `\n${c.code}`;
+      text += `\n${code(c.code)}`;
       grew = true;
     }
   }
@@ -68,8 +70,6 @@ function HELPERS(): string {
 #define MAXFDS 1024
 
 static int P;                  /* index of the running process in the case */
-static int fds[MAXFDS];        /* fds this process created, in order: ops name them by index */
-static int nfds;
 static int keep_going;         /* -k: report a failed expectation and go on */
 static int failed;             /* expectations that failed in this process */
 static pid_t *pids;            /* every process's pid (shared memory), to name credentials */
@@ -77,6 +77,9 @@ static char out[16384];        /* the current call's outputs, in socksim's canon
 static size_t outn;
 
 /* The fd an op's index names: indices wrap around the list, so a shrunk case stays valid. */
+static int fds[MAXFDS];        /* fds this process created, in order: ops name them by index */
+static int nfds;
+
 static int FD(int k) { return nfds == 0 ? -1 : fds[k % nfds]; }
 
 static void add_fd(int fd)
@@ -246,12 +249,14 @@ static unsigned char *pattern(size_t n)
     return b;
 }
 
-/* A receive buffer of n bytes. */
+/* A zeroed receive buffer of n bytes (what a call does not write reads as zeros, as in socksim). */
 static unsigned char *rbuf(size_t n)
 {
     static unsigned char *b;
     static size_t cap;
-    return grow(&b, &cap, n);
+    grow(&b, &cap, n);
+    memset(b, 0, n);
+    return b;
 }
 
 /* Prints one call's result as a JSON line: process, op index, call, return value, errno name, outputs. */
