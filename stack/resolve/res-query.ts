@@ -7,7 +7,7 @@ import type { Sys } from '../sys.js';
 import { Errno } from '../errno.js';
 import { FORMERR, HFIXEDSZ, NOERROR, NOTIMP, NXDOMAIN, RESOLV_EDNS_BUFFER_SIZE, SERVFAIL, mkquery, readHeader, T_A, T_AAAA } from './dns-wire.js';
 import { resSend } from './res-send.js';
-import { HOST_NOT_FOUND, NO_DATA, NO_RECOVERY, TRY_AGAIN, randomQueryId, type ResState } from './res-state.js';
+import { HOST_NOT_FOUND, NO_DATA, NO_RECOVERY, TRY_AGAIN, randomQueryId, resState, type ResState } from './res-state.js';
 
 /** The A and AAAA pair getaddrinfo asks for with AF_UNSPEC (T_QUERY_A_AND_AAAA, resolv-internal.h). */
 export const T_QUERY_A_AND_AAAA = 439963904;
@@ -155,4 +155,25 @@ export async function resSearch(sys: Sys, st: ResState, name: string, type: numb
   else if (gotNodata) st.hErrno = NO_DATA;
   else if (gotServfail) st.hErrno = TRY_AGAIN;
   return { ok: false, errno, lastRcode: NOERROR };
+}
+
+/** res_query(3)/res_search(3)'s outcome: the reply's length (or -1, with h_errno set) and the reply itself. */
+export interface ResResult {
+  ret: number;
+  answer: Uint8Array | null;
+}
+
+/**
+ * res_query(dname, C_IN, type): one query for exactly `dname`, the first reply with data; -1 and h_errno on
+ * failure (HOST_NOT_FOUND for NXDOMAIN, NO_DATA, TRY_AGAIN when no server answered or for SERVFAIL).
+ */
+export async function res_query(sys: Sys, dname: string, type: number): Promise<ResResult> {
+  const r = await resQuery(sys, resState(sys), dname, type, 65536);
+  return r.ok ? { ret: r.answers[0]!.length, answer: r.answers[0]! } : { ret: -1, answer: null };
+}
+
+/** res_search(dname, C_IN, type): res_query through the search list (resolv.conf "search", "ndots"). */
+export async function res_search(sys: Sys, dname: string, type: number): Promise<ResResult> {
+  const r = await resSearch(sys, resState(sys), dname, type, 65536);
+  return r.ok ? { ret: r.answers[0]!.length, answer: r.answers[0]! } : { ret: -1, answer: null };
 }

@@ -70,7 +70,7 @@ export const PROBE: Probe = JSON.parse(readFileSync(new URL('./glibc/probe.json'
 export const PROBE_ZONES: Zone[] = (JSON.parse(readFileSync(new URL('./glibc/zone.json', import.meta.url), 'utf8')) as { zones: ZoneData[] }).zones.map(buildZone);
 
 /** What a test name server does with queries, as dnsd.py's modes. */
-export type ServerMode = 'zone' | 'blackhole' | 'drop-aaaa' | 'servfail';
+export type ServerMode = 'zone' | 'blackhole' | 'drop-aaaa' | 'servfail' | 'delay' | 'spurious';
 
 /**
  * A name server process on `address`:53 (UDP, and TCP when the stack has it) that logs every query with its
@@ -86,7 +86,13 @@ export function testServer(address: string, mode: ServerMode, log: ProbeQuery[],
         id: query.id ?? 0, edns: opt !== undefined && 'udpPayloadSize' in opt ? opt.udpPayloadSize : null });
       if (mode === 'blackhole' || (mode === 'drop-aaaa' && q?.type === 'AAAA')) return;
       if (mode === 'servfail') return reply(responseTo(query, { rcode: RCODE.SERVFAIL }));
-      return reply(answerAuthoritative(zones, query));
+      const answer = answerAuthoritative(zones, query);
+      if (transport === 'udp' && mode === 'delay') return void reactor.setTimer(sys.now + 1.5e9, () => reply(answer));
+      if (transport === 'udp' && mode === 'spurious') {
+        await reply({ ...answer, id: (answer.id ?? 0) ^ 1 });
+        return void reactor.setTimer(sys.now + 0.5e9, () => reply(answer));
+      }
+      return reply(answer);
     });
     await reactor.run();
     return 0;

@@ -7,7 +7,8 @@ client's limit (512 without EDNS, else min(its size, 1232)) sent with TC and its
 which socksim's encodeForUdp drops whole too).
 
 Modes: "zone" (answer), "blackhole" (log and never answer), "drop-aaaa" (answer all but AAAA queries),
-"servfail" (SERVFAIL to everything). Every query is logged with its arrival time.
+"servfail" (SERVFAIL to everything), "delay" (answer UDP queries 1.5 s late), "spurious" (first a reply with the
+wrong ID, then the real one 0.5 s later). Every query is logged with its arrival time.
 """
 import ipaddress
 import json
@@ -196,7 +197,14 @@ class Server:
                 out = self.respond(msg, "udp", peer)
             except Exception:
                 continue
-            if out is not None:
+            if out is None:
+                continue
+            if self.mode == "delay":
+                threading.Timer(1.5, self.udp.sendto, (out, peer)).start()
+            elif self.mode == "spurious":
+                self.udp.sendto(struct.pack(">H", struct.unpack(">H", out[:2])[0] ^ 1) + out[2:], peer)
+                threading.Timer(0.5, self.udp.sendto, (out, peer)).start()
+            else:
                 self.udp.sendto(out, peer)
 
     def serve_tcp(self):

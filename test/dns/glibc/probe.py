@@ -36,6 +36,8 @@ TIMING = [
     ("blackhole-three-t5", "nameserver 127.0.0.1\nnameserver 127.0.0.2\nnameserver 127.0.0.3\noptions attempts:1\n", "blackhole", ["one-gai", "www.example.com", "2"]),
     ("drop-aaaa-unspec", "nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "drop-aaaa", ["one-gai", "www.example.com", "0"]),
     ("drop-aaaa-twice", "nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "drop-aaaa", ["one-gai", "www.example.com", "0", "2"]),
+    ("delay-inet", "nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "delay", ["one-gai", "www.example.com", "2"]),
+    ("spurious-inet", "nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "spurious", ["one-gai", "www.example.com", "2"]),
     ("servfail-unspec", "nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "servfail", ["one-gai", "www.example.com", "0"]),
     ("servfail-inet", "nameserver 127.0.0.1\nsearch example.com\noptions timeout:1 attempts:2\n", "servfail", ["one-gai", "www", "2"]),
     ("zone-gai-inet", "nameserver 127.0.0.1\n", "zone", ["one-gai", "www.example.com", "2"]),
