@@ -14,6 +14,8 @@ export interface BulkResult {
   virtualNs: number;
   goodputBps: number;
   wallMs: number;
+  /** CPU time of this process during the run (less sensitive than wall time to a busy machine). */
+  cpuMs: number;
   frames: number;
   retransmits: number;
 }
@@ -21,6 +23,7 @@ export interface BulkResult {
 /** Runs one transfer of `bytes` over a 1 Gbps / 5 ms link with independent loss `loss`. */
 export async function bulk(bytes: number, loss = 0, cc = 'cubic', seed = 1): Promise<BulkResult> {
   const wall0 = Date.now();
+  const cpu0 = process.cpuUsage();
   const sim = new Sim({ seed, maxTimeNs: 3600e9 });
   const net = new Network(sim);
   const a = net.addHost('a');
@@ -64,6 +67,7 @@ export async function bulk(bytes: number, loss = 0, cc = 'cubic', seed = 1): Pro
   const virtualNs = t1 - t0;
   return {
     bytes: received, virtualNs, goodputBps: (received * 8) / (virtualNs / 1e9), wallMs: Date.now() - wall0,
+    cpuMs: Math.round((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000),
     frames: net.packetsSent, retransmits: a.tcp.stats.retransSegs,
   };
 }
@@ -75,7 +79,7 @@ async function main(): Promise<void> {
   const r = await bulk(mb * 1e6, loss, cc);
   console.log(`tcp-bulk ${mb} MB loss ${loss} ${cc}: ${r.bytes} bytes in ${(r.virtualNs / 1e9).toFixed(3)} s virtual = ` +
     `${(r.goodputBps / 1e6).toFixed(1)} Mbit/s (${((r.goodputBps / 1e9) * 100).toFixed(1)} % of 1 Gbit/s); ` +
-    `wall ${r.wallMs} ms; ${r.frames} frames; ${r.retransmits} retransmissions`);
+    `wall ${r.wallMs} ms (cpu ${r.cpuMs} ms); ${r.frames} frames; ${r.retransmits} retransmissions`);
 }
 
 if (process.argv[1]?.endsWith('tcp-bulk.js')) void main();

@@ -156,6 +156,12 @@ function sacktag(t: Tcb, seg: Seg, priorSndUna: number): number {
     }
   }
   const maxWin = Math.max(t.maxWindow, 1);
+  // The previous ACK's blocks (Linux's recv_sack_cache): what they covered was tagged already, so only the new
+  // parts of each block are walked. Without it every ACK of a long recovery re-walks the whole SACKed range.
+  if (t.sackedOut === 0) t.sackCacheN = 0;
+  const cache = t.sackCache;
+  const cacheN = t.sackCacheN;
+  let newN = 0;
   for (let i = 0; i < n; i++) {
     const start = sk[2 * i]!, end = sk[2 * i + 1]!;
     const isDup = dsack && i === 0;
@@ -163,13 +169,29 @@ function sacktag(t: Tcb, seg: Seg, priorSndUna: number): number {
     if (!seqLt(start, end) || seqGt(end, t.sndNxt)) continue;
     if (!isDup && seqLt(start, priorSndUna)) continue;
     if (isDup && seqLt(start, (priorSndUna - maxWin) >>> 0)) continue;
-    for (let k = rtxIndexAfter(t, start); k < t.rtx.length; k++) {
+    if (!isDup) {
+      t.sackCacheNext[2 * newN] = start;
+      t.sackCacheNext[2 * newN + 1] = end;
+      newN++;
+    }
+    let from = start;
+    if (!isDup) {
+      // Skip a prefix some cached block already covered (blocks grow at their right edge).
+      for (let c = 0; c < cacheN; c++) {
+        const cs = cache[2 * c]!, ce = cache[2 * c + 1]!;
+        if (seqLeq(cs, from) && seqGt(ce, from)) from = ce;
+      }
+      if (!seqLt(from, end)) continue;
+    }
+    for (let k = rtxIndexAfter(t, from); k < t.rtx.length; k++) {
       const s = t.rtx[k]!;
       if (!seqLt(s.seq, end)) break;
       // Only whole segments are tagged (Linux would split an skb a block only partly covers).
       if (seqGeq(s.seq, start) && seqLeq(s.end, end)) flag |= sacktagOne(t, s, isDup);
     }
   }
+  t.sackCache.set(t.sackCacheNext.subarray(0, 2 * newN));
+  t.sackCacheN = newN;
   if (seqLt(st.reord, t.sndNxt)) checkSackReordering(t, st.reord, false);
   return flag;
 }

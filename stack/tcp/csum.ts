@@ -1,7 +1,6 @@
 /**
- * A fast Internet checksum (RFC 1071) for TCP's hot path: the data is summed as big-endian 32-bit words read
- * through a DataView (any alignment), whose folded sum equals the sum of 16-bit words (RFC 1071 §2(C): the sum
- * may be computed in longer words and folded). A quarter of the byte loop's iterations, no shifts per byte.
+ * A faster Internet checksum (RFC 1071) for TCP's hot path: the byte loop of wire/checksum.ts unrolled to 16
+ * bytes a step (every packet of a bulk transfer is summed twice: when sent and when verified).
  */
 import { onesSum } from '../wire/checksum.js';
 
@@ -9,21 +8,16 @@ import { onesSum } from '../wire/checksum.js';
  * Ones-complement sum of b (big-endian 16-bit words, odd byte padded) plus `initial`, folded to 16 bits: the
  * same value as wire/checksum's onesSum(b, 0, b.length, initial).
  */
-export function fastSum(b: Uint8Array, initial: number): number {
-  const len = b.length;
-  if (len < 64) return onesSum(b, 0, len, initial);
-  const dv = new DataView(b.buffer, b.byteOffset, len);
-  const n = len & ~3;
-  let acc = initial;
-  for (let i = 0; i < n; i += 4) acc += dv.getUint32(i, false);
-  const r = len - n;
-  // The tail: a 16-bit word in the high half, then an odd byte padded with a zero on the right (RFC 1071).
-  if (r >= 2) acc += dv.getUint16(n, false) * 0x10000;
-  if (r === 1) acc += b[n]! * 0x1000000;
-  else if (r === 3) acc += b[n + 2]! << 8;
-  // Fold the 32-bit-word sum: high and low halves are both 16-bit word sums.
-  while (acc > 0xffffffff) acc = (acc % 0x100000000) + Math.floor(acc / 0x100000000);
-  let s = (acc >>> 16) + (acc & 0xffff);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
+export function fastSum(d: Uint8Array, initial: number): number {
+  const len = d.length;
+  const stop = len - 15;
+  let acc = 0;
+  let i = 0;
+  for (; i < stop; i += 16) {
+    acc += ((d[i]! << 8) | d[i + 1]!) + ((d[i + 2]! << 8) | d[i + 3]!) + ((d[i + 4]! << 8) | d[i + 5]!)
+      + ((d[i + 6]! << 8) | d[i + 7]!) + ((d[i + 8]! << 8) | d[i + 9]!) + ((d[i + 10]! << 8) | d[i + 11]!)
+      + ((d[i + 12]! << 8) | d[i + 13]!) + ((d[i + 14]! << 8) | d[i + 15]!);
+  }
+  // The rest (fewer than 16 bytes, starting at an even offset) by the generic loop.
+  return onesSum(d, i, len, acc + initial);
 }

@@ -52,7 +52,15 @@ export class LazyTimer {
     this.armAt(this.sim.now + Math.max(0, Math.round(delay)));
   }
 
-  /** Disarms the timer. */
+  /**
+   * Disarms without cancelling the scheduled event (it will find no deadline and do nothing). For a timer that is
+   * re-armed again soon (the delayed-ACK timer after every ACK) this saves a queue insertion per re-arm.
+   */
+  disarm(): void {
+    this.deadline = -1;
+  }
+
+  /** Disarms the timer and drops its scheduled event. */
   cancel(): void {
     this.deadline = -1;
     if (this.event) {

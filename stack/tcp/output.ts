@@ -23,6 +23,19 @@ export const NAGLE_OFF = 1, NAGLE_CORK = 2, NAGLE_PUSH = 4;
 
 const opts = new OutOpts();
 
+/**
+ * Segments are built in one reusable buffer: ipv4.output / ipv6.output copy the payload into a fresh frame
+ * before they return (and queue frames, not payloads, while a neighbour resolves), so the bytes are free again
+ * once layer.transmit() returns. Saves an off-heap allocation per segment.
+ */
+let scratchBuf = new Uint8Array(65536 + 120);
+
+function scratch(n: number): Uint8Array {
+  if (n > scratchBuf.length) scratchBuf = new Uint8Array(n);
+  const b = scratchBuf.subarray(0, n);
+  return b;
+}
+
 /** The pseudo-header sum of the connection for a TCP length of `len`. */
 function pseudo(t: Tcb, len: number): number {
   return t.v === 4
@@ -77,7 +90,7 @@ export function currentMss(t: Tcb): number {
 function emit(t: Tcb, seq: number, flags: number, dataOff: number, len: number, urp: number): void {
   const olen = opts.length();
   const hlen = 20 + olen;
-  const b = new Uint8Array(hlen + len);
+  const b = scratch(hlen + len);
   let wnd: number;
   if (flags & TCP_SYN) wnd = Math.min(t.rcvWnd, 65535);
   else wnd = selectWindow(t);
@@ -99,7 +112,7 @@ function emit(t: Tcb, seq: number, flags: number, dataOff: number, len: number, 
 function ackSent(t: Tcb): void {
   if (t.compressedAck) {
     t.compressedAck = 0;
-    t.compAckTimer.cancel();
+    t.compAckTimer.disarm();
   }
   // tcp_dec_quickack_mode
   if (t.quick) {
@@ -112,7 +125,8 @@ function ackSent(t: Tcb): void {
     }
   }
   t.ackPending = 0;
-  t.delackTimer.cancel();
+  // Linux only clears the pending bits here too (inet_csk_clear_xmit_timer on ICSK_TIME_DACK).
+  t.delackTimer.disarm();
 }
 
 /** Sends a pure ACK now (tcp_send_ack). */

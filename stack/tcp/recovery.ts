@@ -493,8 +493,12 @@ export function enterLoss(t: Tcb): void {
   const now = t.layer.host.sim.now;
   const head = t.rtx[t.rtxHead];
   const reneg = !!head && (head.sacked & S_SACKED) !== 0;
-  if (reneg) t.sackedOut = 0;
-  else if (!t.sackOk) t.sackedOut = 0;
+  if (reneg) {
+    t.sackedOut = 0;
+    t.sackCacheN = 0;
+  } else if (!t.sackOk) {
+    t.sackedOut = 0;
+  }
   for (let i = t.rtxHead; i < t.rtx.length; i++) {
     const s = t.rtx[i]!;
     if (reneg) s.sacked &= ~S_SACKED;

@@ -162,6 +162,11 @@ export class Tcb implements TimerTarget {
   /** Path MTU in use. */
   pmtu = 1500;
 
+  /** SACK blocks of the previous ACK (recv_sack_cache) and scratch for the current one. */
+  readonly sackCache = new Uint32Array(2 * MAX_SACK_BLOCKS);
+  readonly sackCacheNext = new Uint32Array(2 * MAX_SACK_BLOCKS);
+  sackCacheN = 0;
+
   // Receiver SACK state (rx_opt.num_sacks, selective_acks, duplicate_sack).
   numSacks = 0;
   readonly sacks = new Uint32Array(2 * MAX_SACK_BLOCKS);
