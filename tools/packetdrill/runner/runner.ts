@@ -205,6 +205,7 @@ class Run {
   }
 
   async packet(ev: PacketEvent, t: Times): Promise<void> {
+    if (ev.body.protocol === 'tcp' && ev.body.fuzz !== undefined) return this.fail(ev.loc.line, 'error handling packet: packet-mutation (fuzz) annotations are not supported');
     const sock = this.sockets.forScriptPacket(ev, this.h.remoteWire);
     if (typeof sock === 'string') return this.fail(ev.loc.line, `error handling packet: ${sock}`);
     if (ev.direction === 'inbound') return this.inbound(ev, t, sock);
