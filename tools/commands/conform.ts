@@ -4,12 +4,12 @@ import { numberOpt, parse, UsageError } from '../args.js';
 import { linuxUnavailable } from '../conform/linux.js';
 import { conformDir, formatReport } from '../conform/run.js';
 
-export const CONFORM_HELP = `usage: socksim conform DIR [--linux] [--case NAME]... [--min-agreement PCT] [-v]
+export const CONFORM_HELP = `usage: socksim conform DIR [--linux] [--case NAME]... [--min-agreement PCT] [-q]
 
 Runs every case (DIR/*.json, scenario data) in socksim and compares each call's result (return value, errno and
 outputs) with the case's golden (DIR/goldens/CASE.json). Prints PASS/FAIL per case, each disagreement (step,
-call, socksim's result and Linux's), and "N passed, N failed" with the share of steps that agree. Disagreements
-listed in DIR/KNOWN_GAPS.md are known and shown only with -v.
+call, socksim's result and Linux's, and the reason when DIR/KNOWN_GAPS.md lists it), and "N passed, N failed"
+with the share of steps that agree.
 
 options:
   --linux              first make the goldens on the real kernel: export each case to C, build it with gcc,
@@ -18,7 +18,7 @@ options:
                        with no majority is marked unstable and not compared (default 3)
   --case NAME          only this case (repeatable)
   --min-agreement PCT  exit 1 when fewer steps agree
-  -v, --verbose        show known disagreements too
+  -q, --quiet          leave out the disagreements KNOWN_GAPS.md lists
   -h, --help           this help
 
 exit status: 0 when every disagreement is a known gap (and agreement is at least --min-agreement), 1 otherwise,
@@ -27,7 +27,7 @@ exit status: 0 when every disagreement is a known gap (and agreement is at least
 export async function conformCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     linux: { type: 'boolean' }, runs: { type: 'string' }, case: { type: 'string', multiple: true },
-    'min-agreement': { type: 'string' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' },
+    'min-agreement': { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     console.log(CONFORM_HELP);
@@ -49,7 +49,7 @@ export async function conformCommand(argv: string[]): Promise<number> {
     linux: values.linux, runs, only: values.case,
     log: values.linux ? (l) => console.error(`linux: ${l}`) : undefined,
   });
-  for (const line of formatReport(report, { verbose: values.verbose })) console.log(line);
+  for (const line of formatReport(report, { quiet: values.quiet })) console.log(line);
   const pct = report.steps ? (100 * report.agreed) / report.steps : 100;
   return report.unknown.length === 0 && pct >= min && report.cases.every((c) => c.status !== 'error' && c.status !== 'no-golden') ? 0 : 1;
 }

@@ -198,14 +198,14 @@ export async function conformDir(dir: string, opts: ConformOptions = {}): Promis
 }
 
 /** The report as the lines the command prints. */
-export function formatReport(r: ConformReport, opts: { verbose?: boolean } = {}): string[] {
+export function formatReport(r: ConformReport, opts: { quiet?: boolean } = {}): string[] {
   const out: string[] = [];
   for (const c of r.cases) {
     const known = c.disagreements.length > 0 && c.disagreements.every((d) => d.known);
     const tag = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? (known ? 'FAIL (known gap)' : 'FAIL') : c.status === 'no-golden' ? 'NO GOLDEN' : 'ERROR';
     out.push(`${tag.padEnd(17)} ${c.case}${c.message ? `: ${c.message}` : ''}`);
     for (const d of c.disagreements) {
-      if (d.known && !opts.verbose) continue;
+      if (d.known && opts.quiet) continue;
       out.push(`    ${d.step} ${d.call}`);
       out.push(`        socksim: ${d.socksim}`);
       out.push(`        linux:   ${d.linux}`);
