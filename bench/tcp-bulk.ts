@@ -18,6 +18,8 @@ export interface BulkResult {
   cpuMs: number;
   frames: number;
   retransmits: number;
+  /** Goodput from 200 ms after the first byte arrived to the end (past the handshake and slow start). */
+  steadyBps: number;
 }
 
 /** Runs one transfer of `bytes` over a 1 Gbps / 5 ms link with independent loss `loss`. */
@@ -32,6 +34,7 @@ export async function bulk(bytes: number, loss = 0, cc = 'cubic', seed = 1): Pro
   let t0 = 0;
   let t1 = 0;
   let received = 0;
+  const progress: [number, number][] = [];
   b.spawn('sink', async (sys) => {
     const l = await sys.socket(AF_INET, SOCK_STREAM, 0);
     await sys.bind(l, inet('0.0.0.0', 5001));
@@ -44,6 +47,7 @@ export async function bulk(bytes: number, loss = 0, cc = 'cubic', seed = 1): Pro
       const n = await sys.recv(c, buf);
       if (n <= 0) break;
       received += n;
+      progress.push([sys.now, received]);
     }
     t1 = sys.now;
     await sys.close(c);
@@ -65,10 +69,13 @@ export async function bulk(bytes: number, loss = 0, cc = 'cubic', seed = 1): Pro
   });
   await sim.run();
   const virtualNs = t1 - t0;
+  const first = progress[0]?.[0] ?? 0;
+  const from = progress.find(([t]) => t >= first + 200_000_000) ?? progress[0] ?? [0, 0];
+  const steadyBps = ((received - from[1]) * 8) / Math.max(1e-9, (t1 - from[0]) / 1e9);
   return {
     bytes: received, virtualNs, goodputBps: (received * 8) / (virtualNs / 1e9), wallMs: Date.now() - wall0,
     cpuMs: Math.round((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000),
-    frames: net.packetsSent, retransmits: a.tcp.stats.retransSegs,
+    frames: net.packetsSent, retransmits: a.tcp.stats.retransSegs, steadyBps,
   };
 }
 
@@ -78,7 +85,8 @@ async function main(): Promise<void> {
   const cc = process.argv[4] ?? 'cubic';
   const r = await bulk(mb * 1e6, loss, cc);
   console.log(`tcp-bulk ${mb} MB loss ${loss} ${cc}: ${r.bytes} bytes in ${(r.virtualNs / 1e9).toFixed(3)} s virtual = ` +
-    `${(r.goodputBps / 1e6).toFixed(1)} Mbit/s (${((r.goodputBps / 1e9) * 100).toFixed(1)} % of 1 Gbit/s); ` +
+    `${(r.goodputBps / 1e6).toFixed(1)} Mbit/s (${((r.goodputBps / 1e9) * 100).toFixed(1)} % of 1 Gbit/s; ` +
+    `${((r.steadyBps / 1e9) * 100).toFixed(1)} % after slow start); ` +
     `wall ${r.wallMs} ms (cpu ${r.cpuMs} ms); ${r.frames} frames; ${r.retransmits} retransmissions`);
 }
 
