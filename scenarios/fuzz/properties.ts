@@ -10,6 +10,7 @@ import { runData, type DataRun } from '../data/run.js';
 import type { ScenarioData } from '../data/schema.js';
 import { scenarioArb, SMALL, type OpFamily, type ScenarioSize } from './arbitraries.js';
 import { templateScenarioArb } from './templates.js';
+import { checkLiveness, checkStreams, streamScenarioArb } from './streams.js';
 
 /** A checkable property. */
 export interface Property {
@@ -106,6 +107,23 @@ export const PROPERTIES: Property[] = [
       // what the profile changes, not an expectation a shrink step made meaningless.
       return (await expectationFailure({ ...s, profile: 'linux' })) === null ? broken : null;
     },
+  },
+  {
+    name: 'tcp-integrity',
+    description: 'a TCP byte stream over a lossy, duplicating, reordering, corrupting link arrives complete, in order, once (or fails with a Linux errno)',
+    families: ['tcp'],
+    arbitrary: streamScenarioArb,
+    check: (s) => withRun(s, (d) => checkStreams(d.trace)),
+  },
+  {
+    name: 'liveness',
+    description: 'once link faults stop, every process finishes (its connections complete or fail) within the run bound',
+    families: ['tcp'],
+    arbitrary: streamScenarioArb,
+    check: (s) => withRun(s, (d) => checkLiveness(d.trace, (i) => {
+      const p = d.run.result.processes[i];
+      return p ? `${p.state}${p.blockedIn ? ` in ${p.blockedIn}` : ''}, run ${d.run.result.status}` : null;
+    })),
   },
   {
     name: 'determinism',
