@@ -14,7 +14,7 @@ K = {
     "SO_PASSCRED": 16, "SO_PEERCRED": 17, "SO_RCVLOWAT": 18, "SO_SNDLOWAT": 19, "SO_RCVTIMEO": 20,
     "SO_SNDTIMEO": 21, "SO_BINDTODEVICE": 25, "SO_ACCEPTCONN": 30, "SO_SNDBUFFORCE": 32, "SO_RCVBUFFORCE": 33,
     "SO_MARK": 36, "SO_PROTOCOL": 38, "SO_DOMAIN": 39, "SO_PEEK_OFF": 42, "SO_PEERGROUPS": 59, "SO_ZEROCOPY": 60,
-    "IP_TOS": 1, "IP_TTL": 2, "IP_HDRINCL": 3, "IPV6_V6ONLY": 26, "IPV6_UNICAST_HOPS": 16, "UDP_CORK": 1, "TCP_NODELAY": 1, "TCP_KEEPIDLE": 4, "TCP_KEEPINTVL": 5, "TCP_KEEPCNT": 6, "TCP_SYNCNT": 7, "TCP_USER_TIMEOUT": 18,
+    "IP_TOS": 1, "IP_TTL": 2, "IP_HDRINCL": 3, "IP_OPTIONS": 4, "IP_MULTICAST_TTL": 33, "IP_MULTICAST_LOOP": 34, "IPV6_V6ONLY": 26, "IPV6_UNICAST_HOPS": 16, "UDP_CORK": 1, "TCP_NODELAY": 1, "TCP_KEEPIDLE": 4, "TCP_KEEPINTVL": 5, "TCP_KEEPCNT": 6, "TCP_SYNCNT": 7, "TCP_USER_TIMEOUT": 18,
     "MSG_OOB": 1, "MSG_PEEK": 2, "MSG_CTRUNC": 8, "MSG_TRUNC": 0x20, "MSG_DONTWAIT": 0x40, "MSG_EOR": 0x80,
     "MSG_WAITALL": 0x100, "MSG_NOSIGNAL": 0x4000, "MSG_CMSG_CLOEXEC": 0x40000000, "SHUT_RD": 0, "SHUT_WR": 1,
     "SHUT_RDWR": 2, "F_DUPFD": 0, "F_GETFD": 1, "F_SETFD": 2, "F_GETFL": 3, "F_SETFL": 4, "F_DUPFD_CLOEXEC": 1030,
@@ -213,6 +213,7 @@ case("scm-creds-truncated", "put_cmsg: a control buffer too small for the creden
 case("scm-stream-passcred", "SO_PASSCRED on a stream", pair(), ("setsockopt", "$p1", "SOL_SOCKET", "SO_PASSCRED", 1), ("send", "$p0", 2, 0), ("send", "$p0", 2, 0), ("recvmsg", "$p1", 10, 100, 0))
 case("peercred-pair", "socketpair: SO_PEERCRED is the creator", pair(), ("getsockopt", "$p0", "SOL_SOCKET", "SO_PEERCRED", 12))
 case("peercred-unconnected", "cred_to_ucred with no peer: pid 0, uid and gid -1", ("s=socket", "AF_UNIX", "SOCK_DGRAM", 0), ("getsockopt", "$s", "SOL_SOCKET", "SO_PEERCRED", 12))
+case("peergroups-pair", "SO_PEERGROUPS: the peer's supplementary groups (none for the probe and for socksim processes)", pair(), ("getsockopt", "$p0", "SOL_SOCKET", "SO_PEERGROUPS", 64))
 case("peergroups-unconnected", "SO_PEERGROUPS without a peer is ENODATA", ("s=socket", "AF_UNIX", "SOCK_STREAM", 0), ("getsockopt", "$s", "SOL_SOCKET", "SO_PEERGROUPS", 64))
 
 # --- SOL_SOCKET options -------------------------------------------------------------------------------------------
@@ -250,6 +251,8 @@ case("opt-peek-off-stream", "SO_PEEK_OFF on a stream: peeks advance it, reads pu
 # --- IP / UDP level on UDP sockets ----------------------------------------------------------------------------------
 case("ip-ttl", "ip(7) IP_TTL: 1..255, -1 restores the default, 0 is EINVAL", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("getsockopt", "$s", "IPPROTO_IP", "IP_TTL", 4), ("setsockopt", "$s", "IPPROTO_IP", "IP_TTL", 5), ("getsockopt", "$s", "IPPROTO_IP", "IP_TTL", 4), ("setsockopt", "$s", "IPPROTO_IP", "IP_TTL", 0), ("setsockopt", "$s", "IPPROTO_IP", "IP_TTL", 256), ("setsockopt", "$s", "IPPROTO_IP", "IP_TTL", -1), ("getsockopt", "$s", "IPPROTO_IP", "IP_TTL", 4), ("getsockopt", "$s", "IPPROTO_IP", "IP_TTL", 1))
 case("ip-tos", "ip(7) IP_TOS", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$s", "IPPROTO_IP", "IP_TOS", 0x10), ("getsockopt", "$s", "IPPROTO_IP", "IP_TOS", 4), ("setsockopt", "$s", "IPPROTO_IP", "IP_TOS", "hex:20", 1), ("getsockopt", "$s", "IPPROTO_IP", "IP_TOS", 4))
+case("ip-multicast-opts", "ip(7) IP_MULTICAST_TTL (1 by default, -1 restores it, 0..255) and IP_MULTICAST_LOOP (1 by default)", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("getsockopt", "$s", "IPPROTO_IP", "IP_MULTICAST_TTL", 4), ("getsockopt", "$s", "IPPROTO_IP", "IP_MULTICAST_LOOP", 4), ("setsockopt", "$s", "IPPROTO_IP", "IP_MULTICAST_TTL", 300), ("setsockopt", "$s", "IPPROTO_IP", "IP_MULTICAST_TTL", 7), ("getsockopt", "$s", "IPPROTO_IP", "IP_MULTICAST_TTL", 4), ("setsockopt", "$s", "IPPROTO_IP", "IP_MULTICAST_TTL", -1), ("getsockopt", "$s", "IPPROTO_IP", "IP_MULTICAST_TTL", 4), ("setsockopt", "$s", "IPPROTO_IP", "IP_MULTICAST_LOOP", 0), ("getsockopt", "$s", "IPPROTO_IP", "IP_MULTICAST_LOOP", 4))
+case("ip-options-empty", "ip(7) IP_OPTIONS: an empty set clears them; reading returns nothing", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$s", "IPPROTO_IP", "IP_OPTIONS", "hex:", 0), ("getsockopt", "$s", "IPPROTO_IP", "IP_OPTIONS", 40))
 case("ip-hdrincl-udp", "ip(7) IP_HDRINCL is for raw sockets only (ENOPROTOOPT)", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$s", "IPPROTO_IP", "IP_HDRINCL", 1), ("getsockopt", "$s", "IPPROTO_IP", "IP_HDRINCL", 4))
 case("udp-cork", "udp(7) UDP_CORK", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("setsockopt", "$s", "IPPROTO_UDP", "UDP_CORK", 1), ("getsockopt", "$s", "IPPROTO_UDP", "UDP_CORK", 4), ("setsockopt", "$s", "IPPROTO_UDP", "UDP_CORK", 1, 2))
 case("udp-tcp-level", "udp_getsockopt: other levels go to ip_getsockopt, which answers ENOPROTOOPT", ("s=socket", "AF_INET", "SOCK_DGRAM", 0), ("getsockopt", "$s", "IPPROTO_TCP", "TCP_NODELAY", 4))
