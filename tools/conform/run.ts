@@ -3,7 +3,7 @@
  * its golden (DIR/goldens/CASE.json), which `--linux` produces by running the case's exported C program on the
  * real kernel. Disagreements listed in DIR/KNOWN_GAPS.md are known; any other one is new.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenarioFile, ScenarioDataError } from '../../scenarios/data/load.js';
@@ -119,6 +119,7 @@ export function makeGolden(dir: string, name: string, data: ScenarioData, runs: 
     const all: LinuxRun[] = [];
     for (let k = 0; k < runs; k++) all.push(runOnLinux(data, built, work));
     const g = majorityGolden(name, data, all);
+    mkdirSync(join(dir, 'goldens'), { recursive: true });
     writeGolden(dir, g);
     return g;
   } finally {
@@ -171,12 +172,24 @@ export async function conformCase(dir: string, name: string, gaps: readonly Know
   return rep;
 }
 
+/** Deletes goldens whose case file is gone (a renamed or removed case), so none is left behind unchecked. */
+function pruneGoldens(dir: string, names: readonly string[], log?: (line: string) => void): void {
+  const gdir = join(dir, 'goldens');
+  if (!existsSync(gdir)) return;
+  for (const f of readdirSync(gdir)) {
+    if (!f.endsWith('.json') || names.includes(f.slice(0, -5))) continue;
+    rmSync(join(gdir, f));
+    log?.(`removed goldens/${f}: no case ${f.slice(0, -5)}.json`);
+  }
+}
+
 /** Runs every case of a directory. */
 export async function conformDir(dir: string, opts: ConformOptions = {}): Promise<ConformReport> {
   const gaps = readKnownGaps(join(dir, 'KNOWN_GAPS.md'));
   const names = listCases(dir).filter((n) => !opts.only?.length || opts.only.includes(n));
   const report: ConformReport = { cases: [], passed: 0, failed: 0, steps: 0, agreed: 0, unstable: 0, unknown: [], staleGaps: [] };
   const used = new Set<KnownGap>();
+  if (opts.linux && !opts.only?.length) pruneGoldens(dir, names, opts.log);
   for (const name of names) {
     const c = await conformCase(dir, name, gaps, opts);
     opts.log?.(`${c.status.toUpperCase()} ${name}`);
