@@ -4,6 +4,7 @@ import { numberOpt, parse, UsageError } from '../args.js';
 import { linuxUnavailable } from '../conform/linux.js';
 import { conformDir, formatReport } from '../conform/run.js';
 
+/** Help text of `socksim conform`. */
 export const CONFORM_HELP = `usage: socksim conform DIR [--linux] [--case NAME]... [--min-agreement PCT] [-q]
 
 Runs every case (DIR/*.json, scenario data) in socksim and compares each call's result (return value, errno and
@@ -24,6 +25,7 @@ options:
 exit status: 0 when every disagreement is a known gap (and agreement is at least --min-agreement), 1 otherwise,
 2 for bad arguments.`;
 
+/** Runs `socksim conform` with argv (after the command name); returns the exit status. */
 export async function conformCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     linux: { type: 'boolean' }, runs: { type: 'string' }, case: { type: 'string', multiple: true },

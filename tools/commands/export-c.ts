@@ -4,6 +4,7 @@ import { parse, UsageError } from '../args.js';
 import { exportC, ExportRefused } from '../export-c/program.js';
 import { CaseSourceError, loadCase } from '../export-c/source.js';
 
+/** Help text of `socksim export-c`. */
 export const EXPORT_C_HELP = `usage: socksim export-c RECORDING|SCENARIO.json [-o OUT.c] [--approximate]
 
 Writes the case as one C99 program over libc/POSIX that makes the same calls in the same order, prints one JSON
@@ -16,6 +17,7 @@ options:
   --approximate      export what loopback cannot reproduce anyway, listing each approximation in the header
   -h, --help         this help`;
 
+/** Runs `socksim export-c` with argv (after the command name); returns the exit status. */
 export async function exportCCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     output: { type: 'string', short: 'o' }, approximate: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
