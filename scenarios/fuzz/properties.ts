@@ -10,6 +10,7 @@ import { runData, type DataRun } from '../data/run.js';
 import type { ScenarioData } from '../data/schema.js';
 import { scenarioArb, SMALL, type OpFamily, type ScenarioSize } from './arbitraries.js';
 import { templateScenarioArb } from './templates.js';
+import { checkNoUnixLeak, fdPassScenarioArb } from './fdpass.js';
 import { checkLiveness, checkStreams, streamScenarioArb } from './streams.js';
 
 /** A checkable property. */
@@ -124,6 +125,13 @@ export const PROPERTIES: Property[] = [
       const p = d.run.result.processes[i];
       return p ? `${p.state}${p.blockedIn ? ` in ${p.blockedIn}` : ''}, run ${d.run.result.status}` : null;
     })),
+  },
+  {
+    name: 'unix-fd-conservation',
+    description: 'fds passed with SCM_RIGHTS are received or released: nothing leaks once every process has exited',
+    families: ['unix'],
+    arbitrary: fdPassScenarioArb,
+    check: (s) => withRun(s, checkNoUnixLeak),
   },
   {
     name: 'determinism',
