@@ -188,7 +188,7 @@ export type { Link };
 function inetSocket(host: Host, type: number, protocol: number): UdpSocket | PingSocket | TcpSocket | number {
   if (type === SOCK_STREAM) {
     if (protocol !== 0 && protocol !== IPPROTO_TCP) return -Errno.EPROTONOSUPPORT;
-    return new TcpSocket(host, protocol);
+    return new TcpSocket(host, AF_INET, protocol);
   }
   if (type === SOCK_DGRAM) {
     if (protocol === IPPROTO_ICMP) return host.ping.create(4);
@@ -199,7 +199,11 @@ function inetSocket(host: Host, type: number, protocol: number): UdpSocket | Pin
 }
 
 /** socket(AF_INET6, type, protocol): inet6_create's lookup of (type, protocol). */
-function inet6Socket(host: Host, type: number, protocol: number): Udp6Socket | PingSocket | number {
+function inet6Socket(host: Host, type: number, protocol: number): Udp6Socket | PingSocket | TcpSocket | number {
+  if (type === SOCK_STREAM) {
+    if (protocol !== 0 && protocol !== IPPROTO_TCP) return -Errno.EPROTONOSUPPORT;
+    return new TcpSocket(host, AF_INET6, protocol);
+  }
   if (type === SOCK_DGRAM) {
     if (protocol === IPPROTO_ICMPV6) return host.ping.create(6);
     if (protocol !== 0 && protocol !== IPPROTO_UDP) return -Errno.EPROTONOSUPPORT;

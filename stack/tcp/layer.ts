@@ -220,19 +220,36 @@ export class TcpLayer {
   /** Sends a connection's segment (IP id from the socket's inet_id counter, DF set: PMTU discovery). */
   transmit(t: Tcb, bytes: Uint8Array): void {
     const s = t.sock;
-    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, s.inetTos, s.inetTtl);
+    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, s.tosFor(t.v), s.ttlFor(t.v), t.ipId);
     t.ipId = (t.ipId + 1) & 0xffff;
   }
 
-  private ipOutput(v: 4 | 6, src: IpAddr, dst: IpAddr, payload: Uint8Array, id: number, tos: number, ttl: number): void {
+  /**
+   * Hands a segment to IP. IPv4: DF set (PMTU discovery). IPv6: an automatic flow label derived from the flow
+   * (net.ipv6.auto_flowlabels; socksim hashes the connection's IP id seed instead of the kernel's skb hash).
+   */
+  private ipOutput(v: 4 | 6, src: IpAddr, dst: IpAddr, payload: Uint8Array, id: number, tos: number, ttl: number,
+    flow = 0): void {
     if (!this.host.up) return;
     if (v === 4) {
       this.host.ipv4.output({ src: src as number, dst: dst as number, protocol: IPPROTO_TCP, payload, ttl, tos,
         dontFragment: true, id });
     } else {
       this.host.ipv6.output({ src: src as Uint8Array, dst: dst as Uint8Array, nextHeader: IPPROTO_TCP, payload,
-        hopLimit: ttl, trafficClass: tos, dontFragment: true });
+        hopLimit: ttl, trafficClass: tos, dontFragment: true, flowLabel: flow & 0xfffff });
     }
+  }
+
+  /** Whether dst is reachable and unicast (tcp_v4_connect refuses broadcast and multicast: ENETUNREACH). */
+  routeOk(v: 4 | 6, dst: IpAddr): boolean {
+    if (v === 4) return this.host.ipv4.route(dst as number) !== undefined && !this.host.ipv4.isGroupAddress(dst as number);
+    const d = dst as Uint8Array;
+    return d[0] !== 0xff && this.host.ipv6.route(d) !== undefined;
+  }
+
+  /** The source address for dst (route's preferred source, RFC 6724 for IPv6). */
+  selectSource(v: 4 | 6, dst: IpAddr): IpAddr | undefined {
+    return v === 4 ? this.host.ipv4.selectSource(dst as number) : this.host.ipv6.selectSource(dst as Uint8Array);
   }
 
   /** Path MTU towards raddr (the route's interface, lowered by ICMP). */

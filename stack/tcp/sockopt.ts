@@ -5,7 +5,7 @@
  * TCP_INFO returns struct tcp_info. Options socksim does not implement answer ENOPROTOOPT.
  */
 import {
-  IPPROTO_IP, IPPROTO_TCP, IP_MTU, TCP_CONGESTION, TCP_CORK, TCP_DEFER_ACCEPT, TCP_INFO, TCP_INQ, TCP_KEEPCNT,
+  IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPV6_MTU, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, IP_MTU, AF_INET6, TCP_CONGESTION, TCP_CORK, TCP_DEFER_ACCEPT, TCP_INFO, TCP_INQ, TCP_KEEPCNT,
   TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_LINGER2, TCP_MAXSEG, TCP_NODELAY, TCP_NOTSENT_LOWAT, TCP_QUICKACK, TCP_SYNCNT,
   TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP,
 } from '../constants.js';
@@ -57,9 +57,48 @@ function retransToSecs(retrans: number): number {
   return period;
 }
 
-/** setsockopt(IPPROTO_TCP or IPPROTO_IP) on a TCP socket. */
+/** IPPROTO_IPV6 options of an AF_INET6 TCP socket (ipv6(7)): V6ONLY before bind, hop limit, traffic class. */
+function setV6Opt(s: TcpSocket, name: number, v: Uint8Array): number {
+  if (s.domain !== AF_INET6) return -Errno.ENOPROTOOPT;
+  if (v.length < 4) return -Errno.EINVAL;
+  const val = int32(v);
+  switch (name) {
+    case IPV6_V6ONLY:
+      if (s.port !== 0) return -Errno.EINVAL;
+      s.v6only = val !== 0;
+      return 0;
+    case IPV6_UNICAST_HOPS:
+      if (val < -1 || val > 255) return -Errno.EINVAL;
+      s.hopLimit = val;
+      return 0;
+    case IPV6_TCLASS:
+      if (val < -1 || val > 255) return -Errno.EINVAL;
+      s.tclass = val < 0 ? 0 : val;
+      return 0;
+    default:
+      return -Errno.ENOPROTOOPT;
+  }
+}
+
+function getV6Opt(s: TcpSocket, name: number): Uint8Array | number {
+  if (s.domain !== AF_INET6) return -Errno.EOPNOTSUPP;
+  switch (name) {
+    case IPV6_V6ONLY: return intBytes(s.v6only ? 1 : 0);
+    case IPV6_UNICAST_HOPS: return intBytes(s.hopLimit < 0 ? 64 : s.hopLimit);
+    case IPV6_TCLASS: return intBytes(s.tclass);
+    case IPV6_MTU: {
+      const t = s.tcb;
+      if (!t || t.state === TCP_CLOSE) return -Errno.ENOTCONN;
+      return intBytes(t.pmtu);
+    }
+    default: return -Errno.ENOPROTOOPT;
+  }
+}
+
+/** setsockopt(IPPROTO_TCP, IPPROTO_IP or IPPROTO_IPV6) on a TCP socket. */
 export function setTcpOpt(s: TcpSocket, level: number, name: number, v: Uint8Array): number {
   if (level === IPPROTO_IP) return s.inet.set(level, name, v);
+  if (level === IPPROTO_IPV6) return setV6Opt(s, name, v);
   if (level !== IPPROTO_TCP) return -Errno.ENOPROTOOPT;
   const cfg = s.cfg;
   const t = s.tcb;
@@ -173,6 +212,7 @@ export function getTcpOpt(s: TcpSocket, level: number, name: number): Uint8Array
   const t = s.tcb;
   const sc = s.layer.sysctl;
   const cfg = s.cfg;
+  if (level === IPPROTO_IPV6) return getV6Opt(s, name);
   if (level === IPPROTO_IP) {
     if (name === IP_MTU) {
       if (!t || t.state === TCP_CLOSE) return -Errno.ENOTCONN;

@@ -1,76 +1,90 @@
 /**
- * SOCK_STREAM sockets over TCP (tcp(7)): the BSD socket calls with Linux's semantics (inet_stream_connect,
- * inet_listen, inet_accept, tcp_sendmsg, tcp_recvmsg, inet_shutdown, tcp_close, tcp_poll). The connection itself is
- * a Tcb; after close() it may live on as an orphan (finishing its FIN exchange, TIME_WAIT) without this socket.
+ * SOCK_STREAM sockets over TCP (tcp(7)), AF_INET and AF_INET6 (dual stack through v4-mapped addresses unless
+ * IPV6_V6ONLY): addressing and connection setup with Linux's semantics (inet_bind, inet_stream_connect,
+ * tcp_v4_connect / tcp_v6_connect, inet_listen, inet_accept). Data calls live in tcp-data.ts, shutdown and close
+ * in tcp-close.ts. The connection itself is a Tcb; after close() it may live on as an orphan.
  */
 import {
-  AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_TCP, MSG_MORE, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN,
-  POLLOUT, POLLPRI, POLLRDHUP, POLLRDNORM, POLLWRNORM, SOCK_STREAM, SO_KEEPALIVE, SO_RCVBUF, SO_RCVBUFFORCE,
-  SO_RCVLOWAT, SO_SNDBUF, SO_SNDBUFFORCE,
+  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, SOCK_STREAM, SO_KEEPALIVE, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT,
+  SO_SNDBUF, SO_SNDBUFFORCE,
 } from '../constants.js';
 import { Errno } from '../errno.js';
 import type { Host } from '../host.js';
 import { InetOptions } from '../inet-opts.js';
-import { decodeInet4, inet4Bytes } from '../sockaddr.js';
 import { Socket, type RecvResult } from '../socket.js';
 import { TCP_SYN } from '../wire/tcp.js';
 import type { TcpLayer } from './layer.js';
-import { isAny } from './layer.js';
+import { addrEq } from './layer.js';
 import { Listener } from './listen.js';
 import { secureIsn, secureTsOffset, type IpAddr } from './isn.js';
-import {
-  RCV_SHUTDOWN, SEND_SHUTDOWN, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1,
-  TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIMEOUT_INIT, TCP_TIMEWAIT_LEN,
-  TCP_TIME_WAIT, Tcb, TxSeg,
-} from './tcb.js';
+import { TCP_CLOSE, TCP_LISTEN, TCP_SYN_SENT, TCP_TIMEOUT_INIT, TCP_TIME_WAIT, Tcb, TxSeg } from './tcb.js';
 import { selectInitialWindow, syncMss, fullSpace } from './window.js';
-import { NAGLE_CORK, NAGLE_OFF, nagleMode, pushPending, sendActiveReset, sendAck, sendSyn } from './output.js';
-import { clearTimers, enterTimeWait, purgeWriteQueue, rcvSpaceAdjust, setState, sndbufExpand, tcpDone } from './conn.js';
+import { sendSyn } from './output.js';
+import { clearTimers, purgeWriteQueue, setState, sndbufExpand } from './conn.js';
 import { armRtoAfter } from './xmit-timer.js';
 import { keepaliveStart, keepaliveStop } from './timers.js';
-import { URG_READ, URG_VALID } from './rcv.js';
 import { newCongestion, TcpConfig } from './config.js';
 import { getTcpOpt, setTcpOpt } from './sockopt.js';
+import { anyOf, bindingsOverlap, decodeFor, isAnyAddr, isLocalAddr, selfFor, sockaddrFor, type PortBinding } from './family.js';
+import { tcpInq, tcpPoll, tcpRecvmsg, tcpSendmsg, writeable } from './tcp-data.js';
+import { abortChild, disconnect, finTimeout, sendFinNow, tcpRelease, tcpShutdown } from './tcp-close.js';
 
 /** Socket-level connection states (socket->state). */
-const SS_UNCONNECTED = 0, SS_CONNECTING = 1, SS_CONNECTED = 2;
+export const SS_UNCONNECTED = 0, SS_CONNECTING = 1, SS_CONNECTED = 2;
 
-/** An AF_INET SOCK_STREAM socket. */
-export class TcpSocket extends Socket {
+/** A TCP socket. */
+export class TcpSocket extends Socket implements PortBinding {
   readonly layer: TcpLayer;
-  /** Local address (0 = wildcard) and port (0 = unbound). */
-  boundAddr: IpAddr = INADDR_ANY;
+  /** Local address (the family's wildcard when unbound; an IPv4 number for a v4-mapped bind) and port. */
+  boundAddr: IpAddr;
   port = 0;
   /** SOCK_BINDADDR_LOCK / SOCK_BINDPORT_LOCK: bind() chose them. */
   bindAddrLocked = false;
   bindPortLocked = false;
+  /** IPV6_V6ONLY. */
+  v6only = false;
   tcb: Tcb | null = null;
   listener: Listener | null = null;
   ss = SS_UNCONNECTED;
   /** TCP options set on the socket (copied into each connection). */
   readonly cfg: TcpConfig;
-  /** IPPROTO_IP options (IP_TTL, IP_TOS). */
+  /** IPPROTO_IP options (IP_TTL, IP_TOS); IPv6 hop limit and traffic class. */
   readonly inet = new InetOptions();
+  hopLimit = -1;
+  tclass = 0;
   /** A writer found no room (SOCK_NOSPACE): wake it when a third of the buffer is free again. */
   nospace = false;
 
-  constructor(host: Host, protocol: number, cfg?: TcpConfig) {
-    super(host, AF_INET, SOCK_STREAM, protocol || IPPROTO_TCP);
+  constructor(host: Host, domain: number, protocol: number, cfg?: TcpConfig) {
+    super(host, domain, SOCK_STREAM, protocol || IPPROTO_TCP);
     this.layer = host.tcp;
+    this.boundAddr = anyOf(domain);
     this.cfg = cfg ? cfg.clone() : new TcpConfig(this.layer.sysctl.congestionControl);
     // tcp_init_sock: sk_sndbuf = tcp_wmem[1], sk_rcvbuf = tcp_rmem[1].
     this.sndbuf = this.layer.sysctl.wmem[1];
     this.rcvbuf = this.layer.sysctl.rmem[1];
   }
 
-  /** IP TTL for outgoing segments. */
-  get inetTtl(): number {
-    return this.inet.ttl;
+  /** PortBinding: the family. */
+  get domainOf(): number {
+    return this.domain;
   }
 
-  /** IP TOS for outgoing segments. */
-  get inetTos(): number {
-    return this.inet.tos;
+  /** The local address the port table sees: the connection's when connected, else the bound one. */
+  get addr(): IpAddr {
+    const t = this.tcb;
+    return t && t.state !== TCP_CLOSE ? t.laddr : this.boundAddr;
+  }
+
+  /** TTL / hop limit for outgoing segments. */
+  ttlFor(v: 4 | 6): number {
+    if (v === 4) return this.inet.ttl;
+    return this.hopLimit < 0 ? 64 : this.hopLimit;
+  }
+
+  /** TOS / traffic class for outgoing segments. */
+  tosFor(v: 4 | 6): number {
+    return v === 4 ? this.inet.tos : this.tclass;
   }
 
   /** TCP_MAXSEG as set by the user (0 = none). */
@@ -112,7 +126,7 @@ export class TcpSocket extends Socket {
 
   /** A child socket of this listener (sk_clone_lock: options and buffers are inherited). */
   makeChild(): TcpSocket {
-    const c = new TcpSocket(this.host, this.protocol, this.cfg);
+    const c = new TcpSocket(this.host, this.domain, this.protocol, this.cfg);
     c.reuseAddr = this.reuseAddr;
     c.reusePort = this.reusePort;
     c.keepalive = this.keepalive;
@@ -122,6 +136,9 @@ export class TcpSocket extends Socket {
     c.sndbuf = this.sndbuf;
     c.inet.uniTtl = this.inet.uniTtl;
     c.inet.tos = this.inet.tos;
+    c.hopLimit = this.hopLimit;
+    c.tclass = this.tclass;
+    c.v6only = this.v6only;
     c.port = this.port;
     c.bindPortLocked = true;
     c.ss = SS_CONNECTED;
@@ -129,12 +146,11 @@ export class TcpSocket extends Socket {
     return c;
   }
 
-  // ---- Port table helpers (inet_csk_bind_conflict) ----
+  // ---- Port table (inet_csk_bind_conflict, inet_lhash2 scoring) ----
 
-  /** Whether this socket's local address overlaps `addr` of another entry. */
+  /** Whether this socket bound to `addr` would overlap another socket's binding. */
   addrOverlaps(addr: IpAddr, o: TcpSocket): boolean {
-    const a = o.tcb && o.tcb.state !== TCP_CLOSE ? o.tcb.laddr : o.boundAddr;
-    return isAny(a) || isAny(addr) || a === addr;
+    return bindingsOverlap({ domain: this.domain, addr, v6only: this.v6only }, o);
   }
 
   /** The state the port table sees (LISTEN, the connection's, or CLOSE). */
@@ -143,11 +159,15 @@ export class TcpSocket extends Socket {
     return this.tcb ? this.tcb.state : TCP_CLOSE;
   }
 
-  /** inet_lhash2 scoring: an exact local address beats the wildcard; -1 when it does not match. */
+  /** How well this listener matches a segment to (v, laddr): an exact address beats a wildcard; -1: no match. */
   listenScore(v: 4 | 6, laddr: IpAddr): number {
-    if (v !== 4) return -1;
-    if (isAny(this.boundAddr)) return 1;
-    return this.boundAddr === laddr ? 2 : -1;
+    const b = this.boundAddr;
+    if (v === 4) {
+      if (typeof b === 'number') return b === 0 ? (this.domain === AF_INET ? 2 : 1) : b === laddr ? 4 : -1;
+      return isAnyAddr(b) && !this.v6only ? 1 : -1;
+    }
+    if (typeof b === 'number') return -1;
+    return isAnyAddr(b) ? 2 : addrEq(b, laddr) ? 4 : -1;
   }
 
   /** The host crashed: forget everything, send nothing. */
@@ -160,21 +180,19 @@ export class TcpSocket extends Socket {
   // ---- Socket calls ----
 
   override bind(addr: Uint8Array): number {
-    const ep = decodeInet4(addr);
-    let a: number, p: number;
-    if ('errno' in ep) {
+    let ep = decodeFor(this.domain, addr);
+    if (ep === null) {
       // inet_bind: AF_UNSPEC is taken as AF_INET only with INADDR_ANY (compatibility), else EAFNOSUPPORT.
-      if (ep.errno !== 0) return -ep.errno;
       const dv = new DataView(addr.buffer, addr.byteOffset, addr.byteLength);
-      if (dv.getUint32(4, false) !== INADDR_ANY) return -Errno.EAFNOSUPPORT;
-      a = INADDR_ANY;
-      p = dv.getUint16(2, false);
-    } else {
-      a = ep.addr;
-      p = ep.port;
+      if (dv.getUint32(4, false) !== 0) return -Errno.EAFNOSUPPORT;
+      ep = { v: 4, addr: 0, port: dv.getUint16(2, false), scopeId: 0 };
     }
-    if (a !== INADDR_ANY && !this.host.ipv4.isLocal(a) && !this.freebindOk()) return -Errno.EADDRNOTAVAIL;
+    if (typeof ep === 'number') return ep;
+    if (this.domain === AF_INET6 && ep.v === 4 && this.v6only) return -Errno.EINVAL;
+    const a = ep.addr;
+    if (!isAnyAddr(a) && !isLocalAddr(this.host, a)) return -Errno.EADDRNOTAVAIL;
     if (this.port !== 0 || this.tcb || this.listener) return -Errno.EINVAL;
+    let p = ep.port;
     if (p === 0) {
       const q = this.layer.bindPort(this, a);
       if (q < 0) return q;
@@ -183,19 +201,17 @@ export class TcpSocket extends Socket {
       return -Errno.EADDRINUSE;
     }
     this.boundAddr = a;
+    // inet6_bind: an IPv6 (not v4-mapped) address makes the socket IPv6-only.
+    if (typeof a !== 'number' && !isAnyAddr(a)) this.v6only = true;
     this.port = p;
-    this.bindAddrLocked = a !== INADDR_ANY;
-    this.bindPortLocked = ep && 'port' in ep ? ep.port !== 0 : p !== 0;
+    this.bindAddrLocked = !isAnyAddr(a);
+    this.bindPortLocked = ep.port !== 0;
     this.layer.addPort(this, p);
     return 0;
   }
 
-  private freebindOk(): boolean {
-    return false;
-  }
-
   override connect(addr: Uint8Array, nonblocking: boolean): number {
-    if (addr.length >= 2 && (addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) return this.disconnect();
+    if (addr.length >= 2 && (addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) return disconnect(this);
     switch (this.ss) {
       case SS_CONNECTED:
         return -Errno.EISCONN;
@@ -206,57 +222,56 @@ export class TcpSocket extends Socket {
       }
     }
     if (this.listener || (this.tcb && this.tcb.state !== TCP_CLOSE && this.tcb.state !== TCP_TIME_WAIT)) return -Errno.EISCONN;
-    const ep = decodeInet4(addr);
-    if ('errno' in ep) return -(ep.errno || Errno.EAFNOSUPPORT);
-    const r = this.startConnect(ep.addr, ep.port);
+    const ep = decodeFor(this.domain, addr);
+    if (ep === null) return -Errno.EAFNOSUPPORT;
+    if (typeof ep === 'number') return ep;
+    if (ep.v === 4 && this.domain === AF_INET6 && this.v6only) return -Errno.ENETUNREACH;
+    const r = this.startConnect(ep.v, isAnyAddr(ep.addr) ? selfFor(ep.v) : ep.addr, ep.port);
     if (r < 0) return r;
     this.ss = SS_CONNECTING;
     return nonblocking ? -Errno.EINPROGRESS : -Errno.EAGAIN;
   }
 
-  /** tcp_v4_connect(): route, source address, port, ISN, then the SYN (tcp_connect). */
-  private startConnect(daddr: number, dport: number): number {
-    const ipv4 = this.host.ipv4;
-    if (daddr === INADDR_ANY) daddr = 0x7f000001; // connecting to 0.0.0.0 means this host (inet_addr_type)
-    const route = ipv4.route(daddr);
-    if (!route || ipv4.isGroupAddress(daddr)) return -Errno.ENETUNREACH;
-    let saddr = this.boundAddr;
-    if (saddr === INADDR_ANY) {
-      const s = ipv4.selectSource(daddr);
+  /** tcp_v4_connect / tcp_v6_connect: route, source address, port, ISN, then the SYN (tcp_connect). */
+  private startConnect(v: 4 | 6, daddr: IpAddr, dport: number): number {
+    const layer = this.layer;
+    if (!layer.routeOk(v, daddr)) return -Errno.ENETUNREACH;
+    let saddr: IpAddr = this.boundAddr;
+    if (isAnyAddr(saddr) || typeof saddr !== (v === 4 ? 'number' : 'object')) {
+      const s = layer.selectSource(v, daddr);
       if (s === undefined) return -Errno.ENETUNREACH;
       saddr = s;
     }
     let lport = this.port;
     if (lport === 0) {
-      const p = this.layer.connectPort(this);
+      const p = layer.connectPort(this);
       if (p < 0) return p;
       lport = p;
-      this.layer.addPort(this, lport);
-    } else if (this.layer.lookup(saddr, lport, daddr, dport)) {
+      layer.addPort(this, lport);
+    } else if (layer.lookup(saddr, lport, daddr, dport)) {
       return -Errno.EADDRNOTAVAIL;
     }
     this.port = lport;
     if (!this.bindAddrLocked) this.boundAddr = saddr;
     const now = this.host.sim.now;
-    const sc = this.layer.sysctl;
+    const sc = layer.sysctl;
     const t = this.attachTcb();
-    t.v = 4;
+    t.v = v;
     t.laddr = saddr;
     t.lport = lport;
     t.raddr = daddr;
     t.rport = dport;
-    t.iss = secureIsn(this.layer.isnSecret, saddr, lport, daddr, dport, now);
+    t.iss = secureIsn(layer.isnSecret, saddr, lport, daddr, dport, now);
     this.host.sim.decide(`host:${this.host.name}:tcp`, 'isn', t.iss);
-    t.tsOff = sc.timestamps ? secureTsOffset(this.layer.tsSecret, saddr, daddr) : 0;
-    const mtu = this.layer.routeMtu(4, daddr);
-    let advmss = this.layer.advmssFor(4, mtu);
+    t.tsOff = sc.timestamps ? secureTsOffset(layer.tsSecret, saddr, daddr) : 0;
+    const mtu = layer.routeMtu(v, daddr);
+    let advmss = layer.advmssFor(v, mtu);
     if (t.userMss) {
       t.mssClamp = t.userMss;
       if (t.userMss < advmss) advmss = t.userMss;
     }
     t.advmss = advmss;
     t.tcpHeaderLen = sc.timestamps ? 32 : 20;
-    t.maxWindow = 0;
     syncMss(t, mtu);
     const w = selectInitialWindow(t, fullSpace(t), t.advmss, this.cfg.windowClamp, sc.windowScaling);
     t.rcvWnd = w.rcvWnd;
@@ -270,8 +285,8 @@ export class TcpSocket extends Socket {
     t.synSentAt = now;
     t.rto = TCP_TIMEOUT_INIT;
     setState(t, TCP_SYN_SENT);
-    this.layer.hash(t);
-    this.layer.stats.activeOpens++;
+    layer.hash(t);
+    layer.stats.activeOpens++;
     const syn = new TxSeg(t.iss, t.writeSeq, TCP_SYN);
     syn.xmitTime = now;
     t.rtx.push(syn);
@@ -286,7 +301,7 @@ export class TcpSocket extends Socket {
   override connectResult(): number {
     const t = this.tcb;
     if (!t) return -Errno.ECONNABORTED;
-    if (t.state === TCP_SYN_SENT || t.state === TCP_SYN_RECV) return -Errno.EAGAIN;
+    if (t.state === TCP_SYN_SENT || t.state === 3 /* SYN_RECV */) return -Errno.EAGAIN;
     if (t.state === TCP_CLOSE) {
       // sock_error: the failure's errno (or ECONNABORTED), and the socket is unconnected again (tcp_disconnect).
       const e = this.takeError() || Errno.ECONNABORTED;
@@ -298,31 +313,8 @@ export class TcpSocket extends Socket {
     return 0;
   }
 
-  /** connect(AF_UNSPEC) / tcp_disconnect(): abort the connection (RST when one is needed) and reset the socket. */
-  private disconnect(): number {
-    const t = this.tcb;
-    if (this.listener) {
-      this.listener.stop();
-      this.listener = null;
-    }
-    if (t && t.state !== TCP_CLOSE && t.state !== TCP_TIME_WAIT) {
-      if (needReset(t.state)) {
-        sendActiveReset(t);
-        this.soError = Errno.ECONNRESET;
-      } else if (t.state === TCP_SYN_SENT) {
-        this.soError = Errno.ECONNRESET;
-      }
-      setState(t, TCP_CLOSE);
-      clearTimers(t);
-    }
-    this.detachConnection();
-    this.ss = SS_UNCONNECTED;
-    this.notify();
-    return 0;
-  }
-
   /** Lets go of the connection object; a port chosen by connect() is released (inet_put_port). */
-  private detachConnection(): void {
+  detachConnection(): void {
     const t = this.tcb;
     if (t && t.state !== TCP_TIME_WAIT) {
       purgeWriteQueue(t);
@@ -334,7 +326,7 @@ export class TcpSocket extends Socket {
       this.layer.removePort(this, this.port);
       this.port = 0;
     }
-    if (!this.bindAddrLocked) this.boundAddr = INADDR_ANY;
+    if (!this.bindAddrLocked) this.boundAddr = anyOf(this.domain);
   }
 
   override listen(backlog: number): number {
@@ -373,239 +365,42 @@ export class TcpSocket extends Socket {
 
   /** A listener closed before accept(): the child is reset (inet_child_forget → tcp_disconnect). */
   abortUnaccepted(): void {
-    this.closed = true;
-    const t = this.tcb;
-    if (t && t.state !== TCP_CLOSE) {
-      if (needReset(t.state)) sendActiveReset(t);
-      t.dead = true;
-      setState(t, TCP_CLOSE);
-      clearTimers(t);
-    }
-    this.destroy();
-  }
-
-  /** Bytes queued for sending (sk_wmem_queued; socksim charges payload). */
-  private wmemQueued(): number {
-    const t = this.tcb;
-    return t ? (t.writeSeq - t.sndUna) >>> 0 : 0;
-  }
-
-  /** tcp_notsent_lowat(). */
-  private notsentLowat(): number {
-    return this.cfg.notsentLowat || this.layer.sysctl.notsentLowat;
-  }
-
-  /** __sk_stream_is_writeable(sk, 1): a third of the buffer free, and unsent bytes × 2 under TCP_NOTSENT_LOWAT. */
-  private writeable(): boolean {
-    const q = this.wmemQueued();
-    if (this.sndbuf - q < q >> 1) return false;
-    const t = this.tcb;
-    const notsent = t ? (t.writeSeq - t.sndNxt) >>> 0 : 0;
-    return notsent * 2 < this.notsentLowat();
+    abortChild(this);
   }
 
   override sendmsg(data: Uint8Array, flags: number, _dest: Uint8Array | null): number {
-    const t = this.tcb;
-    if (!t || this.listener) return -Errno.EPIPE; // sk_stream_wait_connect: not connecting → EPIPE
-    if (t.state === TCP_SYN_SENT || t.state === TCP_SYN_RECV) {
-      if (this.soError) return -this.takeError();
-      return -Errno.EAGAIN;
-    }
-    if (this.soError || t.shutdown & SEND_SHUTDOWN) return -(this.takeError() || Errno.EPIPE);
-    if (t.state !== TCP_ESTABLISHED && t.state !== TCP_CLOSE_WAIT) return -(this.takeError() || Errno.EPIPE);
-    if (data.length === 0) return 0;
-    const queued = this.wmemQueued();
-    const notsent = (t.writeSeq - t.sndNxt) >>> 0;
-    const lowat = this.notsentLowat();
-    if (queued >= this.sndbuf || notsent >= lowat) {
-      this.nospace = true;
-      return -Errno.EAGAIN;
-    }
-    let n = Math.min(data.length, this.sndbuf - queued);
-    if (lowat < 0xffffffff) n = Math.min(n, lowat - notsent + t.mssCache);
-    // tcp_slow_start_after_idle_check: a new write after an idle period restarts from the initial window.
-    if (t.writeSeq === t.sndNxt && t.packetsOut === 0) idleRestart(t);
-    // Data appended to a still unsent tail joins that segment: the earlier write's push mark moves (tcp_sendmsg).
-    const marks = t.pushMarks;
-    if (marks.length > 0 && marks[marks.length - 1] === t.writeSeq && t.writeSeq !== t.sndNxt) marks.pop();
-    t.sendBuf.append(data, 0, n);
-    t.writeSeq = (t.writeSeq + n) >>> 0;
-    if (flags & MSG_OOB) {
-      // tcp_mark_urg: the urgent pointer follows the last byte of this write (BSD semantics).
-      t.sndUp = t.writeSeq;
-      t.urgMode = true;
-    }
-    if (!(flags & MSG_MORE) || ((t.writeSeq - t.pushedSeq) | 0) > t.maxWindow >> 1) {
-      marks.push(t.writeSeq);
-      t.pushedSeq = t.writeSeq;
-    }
-    pushPending(t, flags & MSG_MORE ? NAGLE_CORK : nagleMode(t));
-    if (n < data.length) this.nospace = true;
-    return n;
+    return tcpSendmsg(this, data, flags);
   }
 
   override recvmsg(len: number, flags: number): RecvResult | number {
-    if (this.listener) return -Errno.ENOTCONN;
-    const t = this.tcb;
-    if (flags & MSG_OOB) return this.recvUrg(len, flags);
-    if (!t) return -Errno.ENOTCONN;
-    const peek = (flags & MSG_PEEK) !== 0;
-    let avail = t.rcvQueue.bytes;
-    let skipUrg = 0;
-    // tcp_recvmsg tests urg_data whatever its state: after recv(MSG_OOB) read the byte (URG_READ) it must still be
-    // stepped over, or it would be read a second time as ordinary data.
-    if (avail > 0 && t.urgData && len > 0) {
-      const off = (t.urgSeq - t.copiedSeq) | 0;
-      if (off === 0 && !this.oobinline) {
-        // The urgent byte sits at the read position: step over it (it is read with MSG_OOB).
-        skipUrg = 1;
-        avail--;
-      } else if (off > 0 && off < avail) {
-        avail = off; // stop at the mark
-      }
-    }
-    // SO_RCVLOWAT: a blocking read waits for min(rcvlowat, len) bytes unless the stream ends first (tcp_recvmsg).
-    if (avail > 0 && avail < Math.min(this.rcvlowat, len) && !t.done && !this.soError && !(t.shutdown & RCV_SHUTDOWN)) {
-      return -Errno.EAGAIN;
-    }
-    if (avail > 0 && len > 0) {
-      const n = Math.min(len, avail);
-      const data = flags & MSG_TRUNC ? new Uint8Array(0) : t.rcvQueue.read(n, peek, skipUrg);
-      if (!peek) {
-        if (flags & MSG_TRUNC) t.rcvQueue.discard(skipUrg + n);
-        t.copiedSeq = (t.copiedSeq + n + skipUrg) >>> 0;
-        if (t.urgData && ((t.copiedSeq - t.urgSeq) | 0) > 0) t.urgData = 0;
-        rcvSpaceAdjust(t);
-        cleanupRbuf(t, n);
-      }
-      return { data, ret: n, from: null, msgFlags: 0 };
-    }
-    if (skipUrg && !peek) {
-      t.rcvQueue.discard(1);
-      t.copiedSeq = (t.copiedSeq + 1) >>> 0;
-      t.urgData = 0;
-    }
-    if (len === 0) return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: 0 };
-    if (t.done) return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: 0 };
-    if (this.soError) return -this.takeError();
-    if (t.shutdown & RCV_SHUTDOWN) return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: 0 };
-    if (t.state === TCP_CLOSE) return -Errno.ENOTCONN;
-    return -Errno.EAGAIN;
-  }
-
-  /** tcp_recv_urg(): recv(MSG_OOB) returns the urgent byte once; EINVAL when there is none or with SO_OOBINLINE. */
-  private recvUrg(len: number, flags: number): RecvResult | number {
-    const t = this.tcb;
-    if (this.oobinline || !t || !t.urgData || t.urgData === URG_READ) return -Errno.EINVAL;
-    if (t.state === TCP_CLOSE && !t.done) return -Errno.ENOTCONN;
-    if (t.urgData & URG_VALID) {
-      const c = t.urgData & 0xff;
-      if (!(flags & MSG_PEEK)) t.urgData = URG_READ;
-      if (len > 0) return { data: Uint8Array.of(c), ret: 1, from: null, msgFlags: MSG_OOB };
-      return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: MSG_OOB | MSG_TRUNC };
-    }
-    if (t.state === TCP_CLOSE || t.shutdown & RCV_SHUTDOWN) return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: 0 };
-    return -Errno.EAGAIN; // never blocks
+    return tcpRecvmsg(this, len, flags);
   }
 
   override inq(): number {
-    const t = this.tcb;
-    if (!t || this.listener) return 0;
-    return t.rcvQueue.bytes;
+    return tcpInq(this);
   }
 
   override shutdown(how: number): number {
-    const bits = how + 1;
-    if (this.listener) {
-      if (bits & RCV_SHUTDOWN) this.disconnect();
-      return 0;
-    }
-    const t = this.tcb;
-    if (!t || t.state === TCP_CLOSE) {
-      this.notify();
-      return -Errno.ENOTCONN;
-    }
-    if (t.state === TCP_SYN_SENT) {
-      this.disconnect();
-      return 0;
-    }
-    t.shutdown |= bits;
-    if (bits & SEND_SHUTDOWN && (t.state === TCP_ESTABLISHED || t.state === TCP_SYN_RECV || t.state === TCP_CLOSE_WAIT)) {
-      if (closeState(t)) sendFin(t);
-    }
-    this.notify();
-    return 0;
+    return tcpShutdown(this, how);
   }
 
   /** Our FIN once a SYN_RECV connection with SEND_SHUTDOWN reaches ESTABLISHED. */
   sendFinNow(): void {
-    const t = this.tcb;
-    if (t && closeState(t)) sendFin(t);
+    sendFinNow(this);
   }
 
-  /** tcp_fin_time(): how long an orphan may sit in FIN_WAIT2 (TCP_LINGER2 or tcp_fin_timeout, ≥ 3.5 RTO). */
+  /** tcp_fin_time(). */
   finTimeout(t: Tcb): number {
-    let fin = t.linger2Ns || this.layer.sysctl.finTimeoutNs;
-    const rto = t.rto;
-    if (fin < rto * 4 - rto / 2) fin = rto * 4 - rto / 2;
-    return fin;
+    return finTimeout(this, t);
   }
 
-  /** close(2) of the last fd (tcp_close). */
+  /** close(2) of the last fd. */
   override release(): void {
-    this.closed = true;
-    if (!this.host.up) return this.vanish();
-    if (this.listener) {
-      this.listener.stop();
-      this.listener = null;
-      this.destroy();
-      return;
-    }
-    const t = this.tcb;
-    if (!t || t.state === TCP_CLOSE) {
-      this.destroy();
-      return;
-    }
-    if (t.state === TCP_TIME_WAIT) {
-      t.dead = true;
-      return;
-    }
-    const unread = t.rcvQueue.bytes;
-    t.rcvQueue.clear();
-    t.shutdown = RCV_SHUTDOWN | SEND_SHUTDOWN;
-    t.dead = true;
-    if (unread > 0) {
-      // RFC 2525 §2.17: unread data is lost, so reset rather than FIN.
-      setState(t, TCP_CLOSE);
-      sendActiveReset(t);
-    } else if (this.linger.onoff && this.linger.secs === 0 && !this.host.profile.deviations.lingerIgnored) {
-      // SO_LINGER {1, 0}: abort (tcp_disconnect).
-      if (needReset(t.state)) sendActiveReset(t);
-      setState(t, TCP_CLOSE);
-    } else if (closeState(t)) {
-      sendFin(t);
-    }
-    if (t.state === TCP_FIN_WAIT2) {
-      if (t.linger2Ns < 0) {
-        setState(t, TCP_CLOSE);
-        sendActiveReset(t);
-      } else {
-        const tmo = this.finTimeout(t);
-        if (tmo > TCP_TIMEWAIT_LEN) t.keepaliveTimer.arm(tmo - TCP_TIMEWAIT_LEN);
-        else {
-          enterTimeWait(t, TCP_FIN_WAIT2, tmo);
-          return;
-        }
-      }
-    }
-    if (t.state === TCP_CLOSE) {
-      clearTimers(t);
-      this.destroy();
-    }
+    tcpRelease(this);
   }
 
   /** inet_csk_destroy_sock(): the socket and its connection are gone; the port is free. */
-  private destroy(): void {
+  destroy(): void {
     const t = this.tcb;
     if (t) {
       clearTimers(t);
@@ -649,7 +444,7 @@ export class TcpSocket extends Socket {
   checkSpace(): void {
     const t = this.tcb;
     if (t && !t.sndbufLocked && t.inFlight() < t.cwnd) sndbufExpand(t);
-    if (this.nospace && this.writeable()) {
+    if (this.nospace && writeable(this)) {
       this.nospace = false;
       this.notify();
     }
@@ -677,12 +472,9 @@ export class TcpSocket extends Socket {
         // tcp_set_rcvlowat: capped at half the (possible) buffer, which grows to hold it.
         const cap = this.cfg.rcvbufLocked ? this.rcvbuf >> 1 : this.layer.sysctl.rmem[2] >> 1;
         this.rcvlowat = Math.max(1, Math.min(this.rcvlowat, cap));
-        if (!this.cfg.rcvbufLocked) {
-          const space = this.rcvlowat * 2;
-          if (space > this.rcvbuf) {
-            this.rcvbuf = space;
-            if (t) t.windowClamp = this.rcvlowat;
-          }
+        if (!this.cfg.rcvbufLocked && this.rcvlowat * 2 > this.rcvbuf) {
+          this.rcvbuf = this.rcvlowat * 2;
+          if (t) t.windowClamp = this.rcvlowat;
         }
         this.dataReady();
         break;
@@ -700,112 +492,20 @@ export class TcpSocket extends Socket {
 
   override localName(): Uint8Array {
     const t = this.tcb;
-    if (t && t.state !== TCP_CLOSE) return inet4Bytes(t.laddr as number, t.lport);
-    return inet4Bytes(this.boundAddr as number, this.port);
+    if (t && t.state !== TCP_CLOSE) return sockaddrFor(this.domain, t.laddr, t.lport);
+    return sockaddrFor(this.domain, this.boundAddr, this.port);
   }
 
   override peerName(): Uint8Array | number {
     const t = this.tcb;
-    if (!t || this.listener || this.ss !== SS_CONNECTED && t.state !== TCP_ESTABLISHED) {
-      if (!t || t.state === TCP_CLOSE || t.state === TCP_SYN_SENT) return -Errno.ENOTCONN;
-    }
+    if (!t || this.listener || t.state === TCP_SYN_SENT) return -Errno.ENOTCONN;
     if (t.state === TCP_CLOSE && this.ss !== SS_CONNECTED) return -Errno.ENOTCONN;
-    return inet4Bytes(t.raddr as number, t.rport);
+    return sockaddrFor(this.domain, t.raddr, t.rport);
   }
 
   /** tcp_poll(). */
   poll(): number {
-    if (this.listener) return this.listener.acceptQueue.length > 0 ? POLLIN | POLLRDNORM : 0;
-    const t = this.tcb;
-    const state = t ? t.state : TCP_CLOSE;
-    const shut = t ? t.shutdown : 0;
-    let mask = 0;
-    if (shut === (RCV_SHUTDOWN | SEND_SHUTDOWN) || state === TCP_CLOSE) mask |= POLLHUP;
-    if (shut & RCV_SHUTDOWN) mask |= POLLIN | POLLRDNORM | POLLRDHUP;
-    if (state !== TCP_SYN_SENT && state !== TCP_SYN_RECV) {
-      if (t) {
-        let target = Math.max(1, this.rcvlowat);
-        if (t.urgData && t.urgSeq === t.copiedSeq && !this.oobinline) target++;
-        const avail = ((t.rcvNxt - t.copiedSeq) | 0);
-        if (avail > 0 && (avail >= target || t.receiveWindow() <= t.rcvMss)) mask |= POLLIN | POLLRDNORM;
-      }
-      if (!(shut & SEND_SHUTDOWN)) {
-        if (this.writeable()) mask |= POLLOUT | POLLWRNORM;
-        else this.nospace = true;
-      } else {
-        mask |= POLLOUT | POLLWRNORM;
-      }
-      if (t && t.urgData & URG_VALID) mask |= POLLPRI;
-    }
-    if (this.soError) mask |= POLLERR;
-    return mask;
+    return tcpPoll(this);
   }
 }
 
-/** tcp_need_reset(): states where an abort must tell the peer. */
-function needReset(state: number): boolean {
-  return state === TCP_ESTABLISHED || state === TCP_CLOSE_WAIT || state === TCP_FIN_WAIT1 || state === TCP_FIN_WAIT2
-    || state === TCP_SYN_RECV;
-}
-
-/** tcp_close_state(): the state close() or shutdown(SHUT_WR) moves to, and whether a FIN must go (RFC 9293 §3.6). */
-function closeState(t: Tcb): boolean {
-  switch (t.state) {
-    case TCP_ESTABLISHED: case TCP_SYN_RECV:
-      setState(t, TCP_FIN_WAIT1);
-      return true;
-    case TCP_CLOSE_WAIT:
-      setState(t, TCP_LAST_ACK);
-      return true;
-    case TCP_SYN_SENT: case TCP_LISTEN:
-      setState(t, TCP_CLOSE);
-      return false;
-    default:
-      return false;
-  }
-}
-
-/** tcp_send_fin(): queue our FIN after the data and push without Nagle. */
-function sendFin(t: Tcb): void {
-  t.finQueued = true;
-  if (t.state === TCP_SYN_RECV || t.state === TCP_SYN_SENT) return;
-  pushPending(t, NAGLE_OFF);
-}
-
-/** tcp_cwnd_restart(): after idling longer than an RTO, cwnd falls back toward the initial window. */
-function idleRestart(t: Tcb): void {
-  if (!t.layer.sysctl.slowStartAfterIdle || t.packetsOut) return;
-  let delta = t.layer.host.sim.now - t.lsndtime;
-  if (delta <= t.rto) return;
-  const restart = Math.min(10, t.cwnd);
-  t.ssthresh = Math.max(t.ssthresh, (t.cwnd >> 1) + (t.cwnd >> 2));
-  let cwnd = t.cwnd;
-  while ((delta -= t.rto) > 0 && cwnd > restart) cwnd >>= 1;
-  t.cwnd = Math.max(cwnd, restart);
-  t.cwndStamp = t.layer.host.sim.now;
-  t.sndCwndUsed = 0;
-}
-
-/** __tcp_cleanup_rbuf(): ACK now if a read emptied a queue of pushed data or opened the window a lot. */
-function cleanupRbuf(t: Tcb, copied: number): void {
-  let timeToAck = false;
-  if (t.ackPending & 1) {
-    if (((t.rcvNxt - t.rcvWup) >>> 0) > t.rcvMss
-      || (copied > 0 && (t.ackPending & 8 || (t.ackPending & 4 && t.pingpong < t.layer.sysctl.pingpongThresh))
-        && t.rcvQueue.bytes === 0 && t.ooo.empty)) {
-      timeToAck = true;
-    }
-  }
-  if (copied > 0 && !timeToAck && !(t.shutdown & RCV_SHUTDOWN)) {
-    const now = t.receiveWindow();
-    if (2 * now <= t.windowClamp) {
-      const nw = rawWindow(t);
-      if (nw && nw >= 2 * now) timeToAck = true;
-    }
-  }
-  if (timeToAck) sendAck(t);
-}
-
-import { rawSelectWindow as rawWindow } from './window.js';
-
-export { TCP_CLOSING, TCP_FIN_WAIT1, TCP_TIMEOUT_INIT, enterTimeWait, tcpDone };
