@@ -390,6 +390,7 @@ case("open-errors", "open(2): ENOENT, EEXIST with O_EXCL, EISDIR for a directory
 case("file-rw", "read(2)/write(2)/lseek(2) on a regular file share the offset", ("f=open", "@D/f", "O_CREAT|O_RDWR"), ("write", "$f", 10), ("lseek", "$f", 0, 1), ("lseek", "$f", 2, 0), ("read", "$f", 4), ("lseek", "$f", -1, 0), ("read", "$f", 100), ("read", "$f", 100))
 case("unlink-errors", "unlink(2): ENOENT; EISDIR for a directory", ("unlink", "@D/none"), ("mkdir", "@D/d"), ("unlink", "@D/d"), ("mkdir", "@D/d"))
 case("sendfile-socket", "sendfile(2) from a file to a socket; with an offset pointer the file position stays", ("f=open", "@D/f", "O_CREAT|O_RDWR"), ("write", "$f", 20), pair(), ("sendfile", "$p0", "$f", 5, 10), ("recv", "$p1", 100, 0), ("sendfile", "$p0", "$f", None, 100), ("lseek", "$f", 0, 1))
+case("sendfile-to-pipe-and-file", "sendfile(2) to a pipe and to a regular file (any out_fd since Linux 5.12); O_APPEND out is EINVAL", ("f=open", "@D/f", "O_CREAT|O_RDWR"), ("write", "$f", 12), ("p=pipe2", 0), ("sendfile", "$p1", "$f", 0, 5), ("read", "$p0", 10), ("g=open", "@D/g", "O_CREAT|O_RDWR"), ("sendfile", "$g", "$f", 2, 4), ("lseek", "$g", 0, 1), ("h=open", "@D/h", "O_CREAT|O_RDWR|O_APPEND"), ("sendfile", "$h", "$f", 0, 4), ("w=open", "@D/f", "O_WRONLY"), ("sendfile", "$p1", "$w", 0, 4))
 case("sendfile-from-socket", "sendfile(2) EINVAL: in_fd must support mmap-like reads", pair(), ("sendfile", "$p0", "$p1", None, 10))
 case("sendfile-badf", "sendfile(2) EBADF", pair(), ("sendfile", "$p0", 40, None, 10))
 
