@@ -26,7 +26,7 @@ import { AI_ADDRCONFIG, AI_ALL, AI_CANONIDN, AI_CANONNAME, AI_IDN, AI_NUMERICHOS
   AI_V4MAPPED, DEPRECATED_AI_IDN, IPPROTO_DCCP, SOCK_DCCP } from './netdb-constants.js';
 import { gethostbyname3From, hostsSources, nssGethostbyname4 } from './nss-hosts.js';
 import type { AddrTuple, NssStatus } from './nss-types.js';
-import { NETDB_INTERNAL, NO_DATA, TRY_AGAIN, resState } from './res-state.js';
+import { NETDB_INTERNAL, NO_DATA, TRY_AGAIN } from './res-state.js';
 import { getservbyname } from './services.js';
 
 /** The hints argument (struct addrinfo with only the four input fields). */
@@ -324,7 +324,6 @@ export async function getaddrinfo(sys: Sys, node: string | null, service: string
   if (typeof st === 'number') return { ret: st, res: null };
   const found = await gaihInet(sys, name, req);
   if (typeof found === 'number') return { ret: found, res: null };
-  resState(sys); // the resolver state exists once a lookup was attempted, as _res does after res_init
 
   // generate_addrinfo: per address, one entry per service tuple; the canonical name on the first.
   const entries: { ai: AddrInfo; family: typeof AF_INET | typeof AF_INET6; addr: Uint8Array; sockaddr: SockAddrIn | SockAddrIn6 }[] = [];

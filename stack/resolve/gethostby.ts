@@ -168,4 +168,3 @@ export async function gethostbyname2Core(sys: Sys, name: string, af: number): Pr
   return { rc: r.ret, ent: r.result, hErrno: r.h_errno };
 }
 
-export { HOST_NOT_FOUND, TRY_AGAIN, NETDB_INTERNAL, NETDB_SUCCESS };

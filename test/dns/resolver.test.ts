@@ -96,6 +96,26 @@ describe('retries over a lossy link', () => {
   });
 });
 
+describe('retries upstream', () => {
+  test('with 30 % loss between the resolver and the servers, the resolver retries (800 ms per try) and mostly answers', async () => {
+    let ok = 0, timeouts = 0;
+    for (const seed of [1, 2, 3]) {
+      const results: number[] = [];
+      const { w } = await inWorld({ seed, serverLink: { latencyNs: 2_000_000, loss: 0.3 }, resolvConfExtra: 'options attempts:3\n' }, async (sys) => {
+        results.push((await lookup(sys, 'www.example.com')).ret, (await lookup(sys, 'mail.example.com')).ret);
+      });
+      timeouts += w.resolverStats.upstreamTimeouts;
+      ok += results.filter((r) => r === 0).length;
+      // A resolution whose server never answered twice in a row ends in SERVFAIL, which glibc turns into EAI_AGAIN
+      // (probe.json servfail-unspec): that is the only failure allowed.
+      for (const r of results) if (r !== 0) expect([r, w.resolverStats.servfails > 0]).toEqual([EAI_AGAIN, true]);
+    }
+    expect(ok).toBeGreaterThanOrEqual(4);
+    // Some upstream query or its answer was lost and sent again (RFC 1034 §5.3.3 step 4).
+    expect(timeouts).toBeGreaterThan(0);
+  });
+});
+
 describe('a dead resolver: EAI_AGAIN after exactly timeout × attempts of virtual time', () => {
   const dead = async (resolvConfExtra: string, family: number, servers = 1): Promise<Lookup> => {
     let r: Lookup | null = null;
