@@ -5,8 +5,7 @@
  */
 import { Sim } from '../sim/sim.js';
 import { Network } from '../stack/network.js';
-import { AF_INET, IPPROTO_TCP, SOCK_STREAM, SOL_SOCKET, SO_RCVLOWAT, TCP_CONGESTION } from '../stack/constants.js';
-import { inet } from '../stack/sockaddr.js';
+import { buildBulk } from '../scenarios/tcp-bulk.js';
 
 /** Result of one bulk run. */
 export interface BulkResult {
@@ -22,52 +21,15 @@ export interface BulkResult {
   steadyBps: number;
 }
 
-/** Runs one transfer of `bytes` over a 1 Gbps / 5 ms link with independent loss `loss`. */
+/** Runs one transfer of `bytes` over a 1 Gbps / 5 ms link with independent loss `loss` (the scenario tcp-bulk's builder). */
 export async function bulk(bytes: number, loss = 0, cc = 'cubic', seed = 1): Promise<BulkResult> {
   const wall0 = Date.now();
   const cpu0 = process.cpuUsage();
   const sim = new Sim({ seed, maxTimeNs: 3600e9 });
   const net = new Network(sim);
-  const a = net.addHost('a');
-  const b = net.addHost('b');
-  net.connect(a, b, { latencyNs: 5_000_000, rateBps: 1e9, queueLimit: 1000, loss }, { a: { ipv4: '10.0.0.1/24' }, b: { ipv4: '10.0.0.2/24' } });
-  let t0 = 0;
-  let t1 = 0;
-  let received = 0;
-  const progress: [number, number][] = [];
-  b.spawn('sink', async (sys) => {
-    const l = await sys.socket(AF_INET, SOCK_STREAM, 0);
-    await sys.bind(l, inet('0.0.0.0', 5001));
-    await sys.listen(l, 8);
-    const c = await sys.accept(l, null);
-    // Wake the reader per 32 KB rather than per segment (SO_RCVLOWAT, as a bulk receiver would).
-    await sys.setsockopt(c, SOL_SOCKET, SO_RCVLOWAT, 32 * 1024);
-    const buf = new Uint8Array(1 << 20);
-    for (;;) {
-      const n = await sys.recv(c, buf);
-      if (n <= 0) break;
-      received += n;
-      progress.push([sys.now, received]);
-    }
-    t1 = sys.now;
-    await sys.close(c);
-    await sys.close(l);
-  });
-  a.spawn('source', async (sys) => {
-    const fd = await sys.socket(AF_INET, SOCK_STREAM, 0);
-    await sys.setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, new TextEncoder().encode(cc));
-    t0 = sys.now;
-    await sys.connect(fd, inet('10.0.0.2', 5001));
-    const chunk = new Uint8Array(1 << 20);
-    let sent = 0;
-    while (sent < bytes) {
-      const n = await sys.send(fd, chunk.subarray(0, Math.min(chunk.length, bytes - sent)));
-      if (n < 0) break;
-      sent += n;
-    }
-    await sys.close(fd);
-  });
+  const st = buildBulk(net, { bytes, loss, cc });
   await sim.run();
+  const { t0, t1, received, progress } = st;
   const virtualNs = t1 - t0;
   const first = progress[0]?.[0] ?? 0;
   const from = progress.find(([t]) => t >= first + 200_000_000) ?? progress[0] ?? [0, 0];
@@ -75,7 +37,7 @@ export async function bulk(bytes: number, loss = 0, cc = 'cubic', seed = 1): Pro
   return {
     bytes: received, virtualNs, goodputBps: (received * 8) / (virtualNs / 1e9), wallMs: Date.now() - wall0,
     cpuMs: Math.round((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000),
-    frames: net.packetsSent, retransmits: a.tcp.stats.retransSegs, steadyBps,
+    frames: net.packetsSent, retransmits: st.source.tcp.stats.retransSegs, steadyBps,
   };
 }
 

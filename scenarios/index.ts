@@ -2,6 +2,7 @@
 import './udp-echo.js';
 import './data/register.js';
 import './dns-lookup.js';
+import './tcp-bulk.js';
 
 export { findScenario, listScenarios, registerScenario, type ScenarioDef, type Params } from './registry.js';
 export { runScenario, type RunOptions, type ScenarioRun } from './runner.js';
