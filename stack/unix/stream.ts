@@ -139,10 +139,11 @@ export class UnixStreamSocket extends UnixSocket {
     }
     if (peek && this.peekOff >= 0) this.peekOff += copied;
     if (copied === 0 && !files) {
+      // A zero-length read is done before it starts (copied >= target); then errors, then end of stream.
+      if (len === 0) return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: 0 };
       const err = this.takeError();
       if (err) return -err;
       if (this.shut & RCV_SHUTDOWN) return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: 0 };
-      if (len === 0) return { data: new Uint8Array(0), ret: 0, from: null, msgFlags: 0 };
       return -Errno.EAGAIN;
     }
     const data = out.length === 1 ? out[0]!.slice() : Buffer.concat(out);
