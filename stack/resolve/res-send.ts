@@ -239,6 +239,8 @@ async function sendDg(ctx: Ctx, ns: number): Promise<Outcome> {
             nwritten++;
           }
           if (nwritten < 2) {
+            // Only the first went ("just_one"): wait for a reply or room to send the second.
+            if (nwritten === 1) events = POLLIN | POLLOUT;
             needRecompute = true;
             continue;
           }
