@@ -1,5 +1,6 @@
 /** Loads every built-in scenario into the registry. */
 import './udp-echo.js';
+import './ping-partition.js';
 import './data/register.js';
 import './dns-lookup.js';
 import './tcp-bulk.js';

@@ -39,7 +39,7 @@ describe('UDP over a point-to-point link', () => {
     expect(r.status).toBe('completed');
     expect(got.map((g) => g.n)).toEqual([10, 20]);
     expect(got[0]!.from).toBe('10.0.0.1');
-    expect(got[0]!.t).toBe(ms(5)); // latency only: no rate limit configured
+    expect(got[0]!.t).toBe(ms(15)); // one ARP round trip (2 × 5 ms) first, then the datagram (5 ms); no rate limit configured
   });
 
   test('Linux errno rules: EDESTADDRREQ, EAGAIN with MSG_DONTWAIT, EBADF, ENOTSOCK-free fds, EADDRINUSE, MSG_TRUNC', async () => {
