@@ -226,7 +226,7 @@ function synSentInput(t: Tcb, seg: Seg): boolean {
 /** The SYN_RECV → ESTABLISHED step once our SYN is acknowledged (tcp_rcv_state_process, TCP_SYN_RECV). */
 function synRecvEstablished(t: Tcb, seg: Seg): void {
   t.delivered++;
-  if (!t.srttUs && t.synackSentAt && !t.synackRetrans) {
+  if (!t.srttUs && t.synackSentAt >= 0 && !t.synackRetrans) {
     rttSample(t, Math.floor((t.layer.host.sim.now - t.synackSentAt) / 1000));
   }
   t.retransStamp = 0;

@@ -50,7 +50,7 @@ export class Request implements TimerTarget {
   numRetrans = 0;
   /** The handshake ACK came while the accept queue was full (inet_rsk(req)->acked). */
   acked = false;
-  sentAt = 0;
+  sentAt = -1;
   lastOow = 0;
   readonly timer: LazyTimer;
 

@@ -5,6 +5,7 @@
  * TCP_CORK, MSG_MORE), and the FIN riding on the last data segment.
  */
 import { IPPROTO_TCP } from '../constants.js';
+import { MS } from '../../sim/time.js';
 import { pseudoSumV4, pseudoSumV6 } from '../wire/checksum.js';
 import { fastSum } from './csum.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../wire/tcp.js';
@@ -166,7 +167,8 @@ export function sendDelayedAck(t: Tcb): void {
     ato = Math.min(ato, maxAto);
   }
   ato = Math.min(ato, TCP_DELACK_MAX);
-  let timeout = now + ato;
+  // A timer due now runs at the next jiffy (HZ=1000): a connection that never received data has ato 0.
+  let timeout = now + Math.max(ato, MS);
   if (t.ackPending & ACK_TIMER) {
     // If the delayed-ACK timer is about to expire anyway, send the ACK now.
     if (t.ackTimeout <= now + (ato >> 2)) {

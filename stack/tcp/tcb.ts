@@ -256,7 +256,7 @@ export class Tcb implements TimerTarget {
   /** When our first SYN went out (the SYN-ACK's TSecr must echo something after it). */
   synSentAt = 0;
   /** When the SYN-ACK that created this (passive) connection was sent, and whether it was resent. */
-  synackSentAt = 0;
+  synackSentAt = -1;
   synackRetrans = false;
   /** Time of the last challenge ACK / out-of-window dup ACK (rate limiting, tcp_oow_rate_limited). */
   lastOowAck = 0;
