@@ -94,9 +94,9 @@ export class SysData extends SysSock {
 
   /** sendmsg(2): gathers msg.iov, sends msg.control's cmsgs (SCM_RIGHTS, SCM_CREDENTIALS on AF_UNIX). */
   async sendmsg(fd: number, msg: MsgHdr, flags = 0): Promise<number> {
-    const args = [fd, msg && typeof msg === 'object' ? [bufArg(gather(msg.iov)), addrArg(msg.name)] : null, flags];
+    const data = msg && typeof msg === 'object' ? gather(msg.iov) : -Errno.EFAULT;
+    const args = [fd, msg && typeof msg === 'object' ? [bufArg(data), addrArg(msg.name)] : null, flags];
     if (typeof msg !== 'object' || msg === null) return this.done('sendmsg', args, this.badfOr(fd, -Errno.EFAULT));
-    const data = gather(msg.iov);
     let control: Uint8Array | null = null;
     if (msg.control instanceof Uint8Array) {
       const len = intArg(msg.controllen, msg.control.length);
@@ -268,7 +268,7 @@ export class SysData extends SysSock {
   private async recvSimple(call: string, fd: number, buf: Uint8Array, flags: number, from: AddrOut | null): Promise<number> {
     const args = [fd, bufArg(buf), flags];
     if (!(buf instanceof Uint8Array)) return this.done(call, args, this.badfOr(fd, -Errno.EFAULT));
-    const r = await this.recvCommon(call, fd, buf.length, flags, null, 0);
+    const r = await this.recvCommon(call, fd, buf.length, flags, 0);
     if (typeof r === 'number') return this.done(call, args, r);
     buf.set(r.data);
     if (from && typeof from === 'object') this.fillAddr(from, r.from ?? -1);
@@ -283,7 +283,7 @@ export class SysData extends SysSock {
     if (cap < 0) return this.done('recvmsg', args, this.badfOr(fd, cap));
     const ctlBuf = msg.control instanceof Uint8Array ? msg.control : null;
     const ctlCap = ctlBuf ? Math.min(intArg(msg.controllen, ctlBuf.length) ?? ctlBuf.length, ctlBuf.length) : 0;
-    const r = await this.recvCommon('recvmsg', fd, cap, flags, ctlBuf, Math.max(0, ctlCap));
+    const r = await this.recvCommon('recvmsg', fd, cap, flags, Math.max(0, ctlCap));
     if (typeof r === 'number') return this.done('recvmsg', args, r);
     scatter(msg.iov, r.data);
     msg.name = r.from ? decodeSockaddr(r.from) : null;
@@ -320,7 +320,7 @@ export class SysData extends SysSock {
     if (typeof f === 'number') return f;
     if (f.obj.kind === 'socket') {
       if (len === 0) return new Uint8Array(0); // sock_read_iter
-      const r = await this.recvCommon(call, fd, len, 0, null, 0);
+      const r = await this.recvCommon(call, fd, len, 0, 0);
       return typeof r === 'number' ? r : r.data;
     }
     if (!f.readable) return -Errno.EBADF;
@@ -337,8 +337,7 @@ export class SysData extends SysSock {
    * The receive path: blocks per SO_RCVTIMEO; on byte streams MSG_WAITALL keeps consuming until `len` bytes, end of
    * stream, an error, or a message carrying ancillary data (a read barrier).
    */
-  protected async recvCommon(call: string, fd: number, len: number, flagsIn: unknown, _ctl: Uint8Array | null,
-    ctlCap: number): Promise<Received | number> {
+  protected async recvCommon(call: string, fd: number, len: number, flagsIn: unknown, ctlCap: number): Promise<Received | number> {
     const so = this.sock(fd);
     if (typeof so === 'number') return so;
     let flags = intArg(flagsIn, 0);
