@@ -255,7 +255,8 @@ export class TcpLayer {
   /** Path MTU towards raddr (the route's interface, lowered by ICMP). */
   routeMtu(v: 4 | 6, raddr: IpAddr): number {
     const m = v === 4 ? this.host.ipv4.pathMtu(raddr as number) : this.host.ipv6.pathMtu(raddr as Uint8Array);
-    return m || (v === 4 ? 576 : 1280);
+    // IP_MAX_MTU: loopback's 65536 is capped to what an IP length field holds.
+    return Math.min(m || (v === 4 ? 576 : 1280), 65535);
   }
 
   /** dst_metric_advmss(): MTU − 40 (IPv4) / 60 (IPv6), at most 65535 − header (ipv4_default_advmss). */

@@ -103,6 +103,18 @@ export class Harness {
     });
   }
 
+  /**
+   * Switches the fake peer to another client port (several connections to one listener). The local ISN used to
+   * translate ACK numbers becomes that of the SYN-ACK already sent to the port, if any.
+   */
+  as(atSec: number, port: number): void {
+    this.at(atSec, () => {
+      this.remotePort = port;
+      const synack = this.out.find((c) => c.dport === port && c.flags & TCP_SYN);
+      this.localIsn = synack ? synack.seq : null;
+    });
+  }
+
   /** Runs a process on the host under test. */
   proc(body: (sys: Sys) => Promise<unknown>, atSec = 0): void {
     this.host.spawn('app', body, Math.round(atSec * 1e9));
