@@ -4,10 +4,10 @@
  * result, never throws for bad arguments, and is recorded with its arguments and result. Blocking calls park the
  * process in virtual time. The calls are grouped by concern in stack/sys/ and stacked into one class here.
  */
-import { SysNetif } from './sys/netif.js';
+import { SysNetdb } from './sys/netdb.js';
 
 /** The syscall API of one process (see stack/sys/*.ts for each group of calls). */
-export class Sys extends SysNetif {}
+export class Sys extends SysNetdb {}
 
 export type { AddrOut, SocketFactory } from './sys/sockcalls.js';
 export type { MsgHdr } from './sys/data.js';
