@@ -19,7 +19,7 @@ import { Arp, selectAddrOnLink } from './arp.js';
 import { PmtuCache, IpIdent } from './pmtu.js';
 import { Reassembler, optionsForLaterFragments, splitPayload } from './fragment.js';
 import { WireError } from './wire/errors.js';
-import { writeMac } from './wire/bytes.js';
+import { allocBytes, writeMac } from './wire/bytes.js';
 import { ipv4MulticastMac } from './wire/addr.js';
 import { parseIpv4, emitIpv4HeaderInto, emitIpv4, IPV4_HEADER_LEN, type Ipv4Repr } from './wire/ipv4.js';
 import { emitEthernetHeaderInto, ETHERNET_HEADER_LEN, ETHERTYPE_IPV4, MAC_BROADCAST } from './wire/ethernet.js';
@@ -178,7 +178,11 @@ export class Ipv4Layer {
   /** The MTU towards dst: the route's interface MTU, lowered by what ICMP taught us (ip_rt_mtu_expires). */
   pathMtu(dst: number, oif?: number): number {
     const r = this.route(dst, oif);
-    if (!r) return 0;
+    return r ? this.routeMtu(r, dst) : 0;
+  }
+
+  /** The MTU towards dst over route r (its interface's, lowered by a learned path MTU). */
+  private routeMtu(r: Route4, dst: number): number {
     const learned = r.iface.loopback ? undefined : this.pmtu.get(String(dst));
     return Math.min(r.iface.mtu, learned ?? Infinity);
   }
@@ -209,7 +213,7 @@ export class Ipv4Layer {
       moreFragments: false, fragOffset: 0, ttl: p.ttl ?? DEFAULT_TTL, protocol: p.protocol, src: p.src, dst: p.dst,
       options: EMPTY, payload: p.payload,
     };
-    const mtu = this.pathMtu(p.dst, p.oif);
+    const mtu = this.routeMtu(r, p.dst);
     if (IPV4_HEADER_LEN + p.payload.length > mtu) {
       if (df) {
         this.stats.fragFails++;
@@ -225,7 +229,7 @@ export class Ipv4Layer {
   /** Frames one IPv4 packet and sends it towards nextHop on iface (resolving its MAC through ARP). */
   emit(iface: Interface, nextHop: number, repr: Ipv4Repr): void {
     const hlen = IPV4_HEADER_LEN + repr.options.length;
-    const frame = new Uint8Array(ETHERNET_HEADER_LEN + hlen + repr.payload.length);
+    const frame = allocBytes(ETHERNET_HEADER_LEN + hlen + repr.payload.length);
     emitEthernetHeaderInto(0, iface.mac, ETHERTYPE_IPV4, frame, 0);
     emitIpv4HeaderInto(repr, repr.payload.length, frame, ETHERNET_HEADER_LEN);
     frame.set(repr.payload, ETHERNET_HEADER_LEN + hlen);
@@ -271,7 +275,8 @@ export class Ipv4Layer {
     if (this.filter?.(ip.src)) return this.drop(pktId, 'partition');
     // Martians: loopback addresses never arrive from a wire (ip_route_input_slow).
     if (!iface.loopback && ((ip.dst >>> 24) === 127 || (ip.src >>> 24) === 127)) return this.drop(pktId, 'martian');
-    const packet = bytes.subarray(0, IPV4_HEADER_LEN + ip.options.length + ip.payload.length);
+    const plen = IPV4_HEADER_LEN + ip.options.length + ip.payload.length;
+    const packet = plen === bytes.length ? bytes : bytes.subarray(0, plen); // without link padding, the packet is all of it
     // No socket can join a multicast group here (IP_ADD_MEMBERSHIP is not implemented): only all-systems is heard.
     if (ip.dst >>> 28 === 0xe && ip.dst !== ALL_SYSTEMS) return this.drop(pktId, 'not-for-us');
     const bcast = this.isBroadcast(ip.dst, iface) || ip.dst === ALL_SYSTEMS;

@@ -49,3 +49,25 @@ export function placePayload(dst: Uint8Array, o: number, src: Uint8Array): void 
   if (src.buffer === dst.buffer && src.byteOffset === dst.byteOffset + o) return;
   dst.set(src, o);
 }
+
+/** Size of the shared slabs `allocBytes` carves buffers from. */
+const SLAB_BYTES = 16384;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/**
+ * A zero-filled buffer of n bytes, carved from a shared 16 KiB slab when n is at most a quarter of it. Frames are
+ * built once per packet: `new Uint8Array(n)` gives each its own ArrayBuffer (over 64 bytes, an off-heap allocation
+ * V8 must also track and finalise), which costs several times a view onto a slab. A slab is never reused, so the
+ * bytes start at zero exactly as a fresh array's do; a live view keeps at most its 16 KiB slab alive.
+ */
+export function allocBytes(n: number): Uint8Array {
+  if (n > SLAB_BYTES >> 2) return new Uint8Array(n);
+  if (slabUsed + n > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const b = new Uint8Array(slab, slabUsed, n);
+  slabUsed += (n + 7) & ~7; // keep views 8-byte aligned
+  return b;
+}

@@ -18,6 +18,8 @@ export const IPV4_MAX_TOTAL_LEN = 0xffff;
 const FLAG_DF = 0x4000;
 /** Flag bit "more fragments". */
 const FLAG_MF = 0x2000;
+/** The options of a header without any (zero-length, so nothing can write through it). */
+const NO_OPTIONS = new Uint8Array(0);
 
 /** A decoded IPv4 packet; `options` and `payload` are views into the parsed bytes. */
 export interface Ipv4Repr {
@@ -64,7 +66,8 @@ export function parseIpv4(bytes: Uint8Array): Ipv4Repr {
     protocol: bytes[9],
     src: readU32(bytes, 12),
     dst: readU32(bytes, 16),
-    options: bytes.subarray(IPV4_HEADER_LEN, hlen),
+    // Most packets carry no options: one shared empty view saves an allocation per packet.
+    options: hlen === IPV4_HEADER_LEN ? NO_OPTIONS : bytes.subarray(IPV4_HEADER_LEN, hlen),
     payload: bytes.subarray(hlen, total),
   };
 }
