@@ -52,9 +52,9 @@ function lcg(seed: number): () => number {
   return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-/** Events per second of the bare heap, of EventQueue, and of the full Sim run loop (no processes). */
-export async function queueBench(events = 2_000_000, pending = 1000): Promise<{ bare: number; queue: number; sim: number }> {
-  const bareS = await medianTime(3, () => {
+/** Wall seconds (median of `reps`) the bare heap takes for `events` pop+push cycles with `pending` timers live. */
+async function bareHeapSeconds(events: number, pending: number, reps: number): Promise<number> {
+  return medianTime(reps, () => {
     const h = new BareHeap();
     const r = lcg(1);
     let seq = 0, now = 0, n = 0;
@@ -67,6 +67,16 @@ export async function queueBench(events = 2_000_000, pending = 1000): Promise<{ 
     }
     if (n !== events) throw new Error('bare heap lost events');
   });
+}
+
+/** The floor reference alone: events per second of the bare binary heap. */
+export async function bareHeapRate(events = 2_000_000, pending = 1000, reps = 3): Promise<number> {
+  return events / (await bareHeapSeconds(events, pending, reps));
+}
+
+/** Events per second of the bare heap, of EventQueue, and of the full Sim run loop (no processes). */
+export async function queueBench(events = 2_000_000, pending = 1000): Promise<{ bare: number; queue: number; sim: number }> {
+  const bareS = await bareHeapSeconds(events, pending, 3);
   const queueS = await medianTime(3, () => {
     const q = new EventQueue();
     const r = lcg(1);

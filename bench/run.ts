@@ -1,17 +1,19 @@
 /**
  * `npm run bench [NAME...]`: runs benchmarks and prints their numbers (never pass/fail: targets are compared by
- * reading the ratios). Names: queue, recording, fuzz, profiles.
+ * reading the ratios). Names: queue, recording, fuzz, profiles, bulk.
  */
 import { printQueueBench } from './queue.js';
 import { printRecordingBench } from './recording.js';
 import { printFuzzBench } from './fuzz.js';
 import { printProfileTable } from './profiles.js';
+import { printBulkBench } from './bulk.js';
 
 const benches: Record<string, () => Promise<void>> = {
   queue: () => printQueueBench(),
   recording: () => printRecordingBench(),
   fuzz: () => printFuzzBench(),
   profiles: () => printProfileTable(),
+  bulk: () => printBulkBench(),
 };
 
 async function main(names: string[]): Promise<void> {
