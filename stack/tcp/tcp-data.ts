@@ -94,7 +94,7 @@ export function tcpRecvmsg(s: TcpSocket, len: number, flags: number): RecvResult
   const peek = (flags & MSG_PEEK) !== 0;
   let avail = t.rcvQueue.bytes;
   let skipUrg = 0;
-  if (avail > 0 && t.urgData && t.urgData !== URG_READ && len > 0) {
+  if (avail > 0 && t.urgData && len > 0) {
     const off = (t.urgSeq - t.copiedSeq) | 0;
     if (off === 0 && !s.oobinline) {
       // The urgent byte sits at the read position: step over it (it is read with MSG_OOB).
