@@ -8,7 +8,7 @@ import { F_DUPFD, F_DUPFD_CLOEXEC, SCM_CREDENTIALS, SCM_RIGHTS, SOL_SOCKET } fro
 import type { EpollEvent } from '../../stack/epoll.js';
 import { errnoName } from '../../stack/errno.js';
 import { EAI_SYSTEM } from '../../stack/resolve/gai-errors.js';
-import { addrinfoList, getaddrinfo, type AddrInfoHints } from '../../stack/resolve/getaddrinfo.js';
+import { addrinfoList, type AddrInfoHints } from '../../stack/resolve/getaddrinfo.js';
 import type { Host } from '../../stack/host.js';
 import type { FdSet, PollFd } from '../../stack/poll.js';
 import { inet_addr, inet_aton, inet_ntop, inet_pton } from '../../stack/resolve/inet.js';
@@ -163,7 +163,7 @@ export async function runMoreOp(ctx: OpContext, op: Op, res: OpResult): Promise<
     case 'getaddrinfo': {
       // Hints are always given (a zeroed struct plus the case's fields), as the exported C passes them.
       const hints: AddrInfoHints = { ai_family: sym(op.family), ai_socktype: sym(op.socktype), ai_protocol: sym(op.protocol), ai_flags: flags(op.flags) };
-      const r = await getaddrinfo(sys, op.node, op.service, hints);
+      const r = await sys.getaddrinfo(op.node, op.service, hints);
       res.ret = r.ret;
       if (r.ret === 0) {
         const list = addrinfoList(r.res);
