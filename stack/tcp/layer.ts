@@ -391,14 +391,16 @@ export class TcpLayer {
   }
 
   /** inet_csk_bind_conflict(): whether binding sock to (addr, port) clashes with a socket already there. */
-  conflict(sock: TcpSocket, addr: IpAddr, port: number, listening: boolean): boolean {
+  conflict(sock: TcpSocket, addr: IpAddr, port: number, _listening: boolean): boolean {
     const list = this.ports.get(port);
     if (!list) return false;
     for (const o of list) {
       if (o === sock) continue;
       if (!sock.addrOverlaps(addr, o)) continue;
       const oState = o.portState();
-      if (sock.reuseAddr && o.reuseAddr && oState !== TCP_LISTEN && !listening) continue;
+      // inet_bind_conflict: SO_REUSEADDR on both sides helps unless the other socket listens already (at
+      // listen(2) too: the first of two such sockets may listen, the second may not).
+      if (sock.reuseAddr && o.reuseAddr && oState !== TCP_LISTEN) continue;
       if (sock.reusePort && o.reusePort) continue;
       return true;
     }

@@ -5,7 +5,7 @@
  * TCP_INFO returns struct tcp_info. Options socksim does not implement answer ENOPROTOOPT.
  */
 import {
-  IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPV6_MTU, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, IP_MTU, AF_INET6, TCP_CONGESTION, TCP_CORK, TCP_DEFER_ACCEPT, TCP_INFO, TCP_INQ, TCP_KEEPCNT,
+  IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IP_TOS, IP_BIND_ADDRESS_NO_PORT, IPV6_MTU, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, IP_MTU, AF_INET6, TCP_CONGESTION, TCP_CORK, TCP_DEFER_ACCEPT, TCP_INFO, TCP_INQ, TCP_KEEPCNT,
   TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_LINGER2, TCP_MAXSEG, TCP_NODELAY, TCP_NOTSENT_LOWAT, TCP_QUICKACK, TCP_SYNCNT,
   TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP,
 } from '../constants.js';
@@ -97,7 +97,21 @@ function getV6Opt(s: TcpSocket, name: number): Uint8Array | number {
 
 /** setsockopt(IPPROTO_TCP, IPPROTO_IP or IPPROTO_IPV6) on a TCP socket. */
 export function setTcpOpt(s: TcpSocket, level: number, name: number, v: Uint8Array): number {
-  if (level === IPPROTO_IP) return s.inet.set(level, name, v);
+  if (level === IPPROTO_IP) {
+    if (name === IP_BIND_ADDRESS_NO_PORT) {
+      // ip(7): bind() to port 0 leaves the port to connect(), which may share it across destinations.
+      if (v.length < 1) return -Errno.EINVAL;
+      s.bindNoPort = (v.length >= 4 ? int32(v) : v[0]!) !== 0;
+      return 0;
+    }
+    // do_ip_setsockopt: on SOCK_STREAM the two ECN bits of IP_TOS stay under TCP's control.
+    if (name === IP_TOS && v.length >= 1) {
+      const m = v.slice();
+      m[0]! &= ~3;
+      return s.inet.set(level, name, m);
+    }
+    return s.inet.set(level, name, v);
+  }
   if (level === IPPROTO_IPV6) return setV6Opt(s, name, v);
   if (level !== IPPROTO_TCP) return -Errno.ENOPROTOOPT;
   const cfg = s.cfg;
@@ -214,6 +228,7 @@ export function getTcpOpt(s: TcpSocket, level: number, name: number): Uint8Array
   const cfg = s.cfg;
   if (level === IPPROTO_IPV6) return getV6Opt(s, name);
   if (level === IPPROTO_IP) {
+    if (name === IP_BIND_ADDRESS_NO_PORT) return intBytes(s.bindNoPort ? 1 : 0);
     if (name === IP_MTU) {
       if (!t || t.state === TCP_CLOSE) return -Errno.ENOTCONN;
       return intBytes(t.pmtu);

@@ -90,7 +90,8 @@ export function tcpRecvmsg(s: TcpSocket, len: number, flags: number): RecvResult
   if (s.listener) return -Errno.ENOTCONN;
   if (flags & MSG_OOB) return recvUrg(s, len, flags);
   const t = s.tcb;
-  if (!t) return -Errno.ENOTCONN;
+  // After tcp_disconnect (connect(AF_UNSPEC)) the pending ECONNRESET is reported first.
+  if (!t) return s.soError ? -s.takeError() : -Errno.ENOTCONN;
   const peek = (flags & MSG_PEEK) !== 0;
   let avail = t.rcvQueue.bytes;
   let skipUrg = 0;

@@ -43,6 +43,8 @@ export class TcpSocket extends Socket implements PortBinding {
   bindPortLocked = false;
   /** IPV6_V6ONLY. */
   v6only = false;
+  /** IP_BIND_ADDRESS_NO_PORT. */
+  bindNoPort = false;
   tcb: Tcb | null = null;
   listener: Listener | null = null;
   ss = SS_UNCONNECTED;
@@ -54,6 +56,8 @@ export class TcpSocket extends Socket implements PortBinding {
   tclass = 0;
   /** A writer found no room (SOCK_NOSPACE): wake it when a third of the buffer is free again. */
   nospace = false;
+  /** inet_sport after a failed connect: the port is released but getsockname still shows it (tcp_done). */
+  private stalePort = 0;
 
   constructor(host: Host, domain: number, protocol: number, cfg?: TcpConfig) {
     super(host, domain, SOCK_STREAM, protocol || IPPROTO_TCP);
@@ -193,6 +197,13 @@ export class TcpSocket extends Socket implements PortBinding {
     if (!isAnyAddr(a) && !isLocalAddr(this.host, a)) return -Errno.EADDRNOTAVAIL;
     if (this.port !== 0 || this.tcb || this.listener) return -Errno.EINVAL;
     let p = ep.port;
+    if (p === 0 && this.bindNoPort && !isAnyAddr(a)) {
+      // The address is fixed now, the port at connect() (inet_bind with BIND_NO_PORT).
+      this.boundAddr = a;
+      this.bindAddrLocked = true;
+      if (typeof a !== 'number') this.v6only = true;
+      return 0;
+    }
     if (p === 0) {
       const q = this.layer.bindPort(this, a);
       if (q < 0) return q;
@@ -243,6 +254,7 @@ export class TcpSocket extends Socket implements PortBinding {
       saddr = s;
     }
     let lport = this.port;
+    this.stalePort = 0;
     if (lport === 0) {
       const p = layer.connectPort(this);
       if (p < 0) return p;
@@ -324,6 +336,7 @@ export class TcpSocket extends Socket implements PortBinding {
     this.nospace = false;
     if (!this.bindPortLocked && this.port !== 0 && !(t && t.state === TCP_TIME_WAIT)) {
       this.layer.removePort(this, this.port);
+      this.stalePort = this.port;
       this.port = 0;
     }
     if (!this.bindAddrLocked) this.boundAddr = anyOf(this.domain);
@@ -493,7 +506,7 @@ export class TcpSocket extends Socket implements PortBinding {
   override localName(): Uint8Array {
     const t = this.tcb;
     if (t && t.state !== TCP_CLOSE) return sockaddrFor(this.domain, t.laddr, t.lport);
-    return sockaddrFor(this.domain, this.boundAddr, this.port);
+    return sockaddrFor(this.domain, this.boundAddr, this.port || this.stalePort);
   }
 
   override peerName(): Uint8Array | number {
