@@ -14,6 +14,7 @@ import { inspectCommand, INSPECT_HELP } from './commands/inspect.js';
 import { exportCCommand, EXPORT_C_HELP } from './commands/export-c.js';
 import { conformCommand, CONFORM_HELP } from './commands/conform.js';
 import { packetdrillCommand, PACKETDRILL_HELP } from './commands/packetdrill.js';
+import { benchCommand, BENCH_HELP } from './commands/bench.js';
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
@@ -32,6 +33,7 @@ const commands: Record<string, Command> = {
   'export-c': { run: exportCCommand, help: EXPORT_C_HELP, summary: 'write a scenario-data case or recording as a standalone C program' },
   conform: { run: conformCommand, help: CONFORM_HELP, summary: 'compare socksim with Linux goldens case by case (--linux makes them)' },
   packetdrill: { run: packetdrillCommand, help: PACKETDRILL_HELP, summary: 'run packetdrill scripts against a simulated Linux host (the script is the peer)' },
+  bench: { run: benchCommand, help: BENCH_HELP, summary: 'run a benchmark (bulk vs ns-3, many connections, replay, …) and print its numbers' },
 };
 
 function mainHelp(): string {
