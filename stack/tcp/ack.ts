@@ -289,6 +289,7 @@ function cleanRtxQueue(t: Tcb, seg: Seg, priorFack: number, flagIn: number): num
     && sackRttUs > Math.floor((now - t.rtx[t.rtxHead]!.xmitTime) / US)) {
     flag |= FLAG_SET_XMIT_TIMER;
   }
+  if (pktsAcked > 0) t.queueShrunk = true;
   if (pktsAcked > 0 || st.rttUs >= 0) t.cc.pktsAcked(t, pktsAcked, st.rttUs);
   return flag;
 }

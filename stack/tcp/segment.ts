@@ -89,8 +89,8 @@ function parseOptions(b: Uint8Array, p: number, to: number, s: Seg): void {
   // The common case first: NOP, NOP, TS (Linux's aligned timestamp option, tcp_parse_aligned_timestamp).
   if (to - p === 12 && b[p] === 1 && b[p + 1] === 1 && b[p + 2] === 8 && b[p + 3] === 10) {
     s.ts = true;
-    s.tsval = u32(b, p + 4);
-    s.tsecr = u32(b, p + 8);
+    s.tsval = ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0;
+    s.tsecr = ((b[p + 8]! << 24) | (b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!) >>> 0;
     return;
   }
   while (p < to) {

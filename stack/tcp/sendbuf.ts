@@ -5,13 +5,13 @@
 
 /** A byte ring holding the unacknowledged and unsent stream. Offsets are relative to SND.UNA. */
 export class SendBuffer {
-  private buf: Buffer;
+  private buf: Uint8Array;
   private head = 0;
   /** Bytes held. */
   length = 0;
 
   constructor(initial = 16384) {
-    this.buf = Buffer.alloc(initial);
+    this.buf = new Uint8Array(initial);
   }
 
   /** Appends src[off, off+n). */
@@ -32,9 +32,8 @@ export class SendBuffer {
     const cap = this.buf.length;
     const start = (this.head + offset) % cap;
     const first = Math.min(n, cap - start);
-    // Buffer#copy takes offsets: no subarray objects per segment.
-    this.buf.copy(dst, dstOff, start, start + first);
-    if (first < n) this.buf.copy(dst, dstOff + first, 0, n - first);
+    dst.set(this.buf.subarray(start, start + first), dstOff);
+    if (first < n) dst.set(this.buf.subarray(0, n - first), dstOff + first);
   }
 
   /** Drops n bytes from the head (they were acknowledged). */
@@ -53,7 +52,7 @@ export class SendBuffer {
   private grow(need: number): void {
     let cap = this.buf.length * 2;
     while (cap < need) cap *= 2;
-    const nb = Buffer.alloc(cap);
+    const nb = new Uint8Array(cap);
     if (this.length > 0) this.copyOut(0, this.length, nb, 0);
     this.buf = nb;
     this.head = 0;

@@ -210,6 +210,8 @@ export class Tcb implements TimerTarget {
   tlpHighSeq = 0;
   tlpRetrans = false;
   /** Dup-ACKs seen for a non-SACK peer (counted in sackedOut as Linux's tcp_add_reno_sack does). */
+  /** ACKs freed send-buffer space since the last tcp_check_space (SOCK_QUEUE_SHRUNK). */
+  queueShrunk = false;
   isCwndLimited = false;
   maxPacketsOut = 0;
   cwndUsageSeq = 0;

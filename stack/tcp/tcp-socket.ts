@@ -456,7 +456,11 @@ export class TcpSocket extends Socket implements PortBinding {
   /** tcp_check_space(): after ACKs freed buffer space, grow sndbuf with cwnd and wake a writer waiting for room. */
   checkSpace(): void {
     const t = this.tcb;
-    if (t && !t.sndbufLocked && t.inFlight() < t.cwnd) sndbufExpand(t);
+    if (t && t.queueShrunk) {
+      // tcp_new_space → tcp_should_expand_sndbuf: grow with cwnd while cwnd is not the limit.
+      t.queueShrunk = false;
+      if (!t.sndbufLocked && t.inFlight() < t.cwnd) sndbufExpand(t);
+    }
     if (this.nospace && writeable(this)) {
       this.nospace = false;
       this.notify();
