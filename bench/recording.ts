@@ -1,6 +1,6 @@
 /**
  * Recording overhead: the default scenario scaled up, run with and without a recorder (to memory and to a file);
- * the ratio is what recording costs. Also prints recording bytes per event.
+ * the ratio is what recording costs. Also prints recording bytes per event, and the same for a TCP transfer (`replay`).
  */
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,28 +8,74 @@ import { join } from 'node:path';
 import { MemoryOutput } from '../sim/recording.js';
 import { runScenario } from '../scenarios/index.js';
 import { replayFile } from '../scenarios/replay.js';
-import { medianTime } from './util.js';
+import { median, timeIt } from './util.js';
 
 const PARAMS = { clients: 20, requests: 300, loss: 0.1 };
 
-/** Runs the overhead benchmark and prints its numbers. */
-export async function printRecordingBench(reps = 5): Promise<void> {
-  const plain = await medianTime(reps, () => runScenario('udp-echo', { seed: 1, params: PARAMS }));
-  let events = 0, bytes = 0;
-  const mem = await medianTime(reps, async () => {
+/** The TCP case of the replay benchmark: a 10 MB transfer at 1 Gbit/s with 1 % loss at the receiver (tcp-bulk). */
+export const TCP_REPLAY_PARAMS = { bytes: 10e6, loss: 0.01 };
+
+/** What one overhead measurement found (seconds are medians). */
+export interface RecordingMeasure {
+  events: number;
+  bytes: number;
+  plainS: number;
+  memS: number;
+  diskS: number;
+  replayS: number;
+  identical: boolean;
+}
+
+/** Runs `scenario` with `params` without a recorder, recording to memory and to a file, and replays the file. */
+export async function measureRecording(scenario: string, params: Record<string, unknown>, reps: number): Promise<RecordingMeasure> {
+  const file = join(tmpdir(), `socksim-bench-${process.pid}.socksim`);
+  let events = 0, bytes = 0, identical = true;
+  const plain = () => runScenario(scenario, { seed: 1, params });
+  const mem = async () => {
     const out = new MemoryOutput();
-    const r = await runScenario('udp-echo', { seed: 1, params: PARAMS, record: out });
+    const r = await runScenario(scenario, { seed: 1, params, record: out });
     events = r.recordedEvents;
     bytes = out.bytes().length;
-  });
-  const file = join(tmpdir(), `socksim-bench-${process.pid}.socksim`);
-  const disk = await medianTime(reps, () => runScenario('udp-echo', { seed: 1, params: PARAMS, record: file }));
-  const replay = await medianTime(reps, () => replayFile(file));
+  };
+  const disk = () => runScenario(scenario, { seed: 1, params, record: file });
+  const replay = async () => {
+    identical &&= (await replayFile(file)).identical;
+  };
+  // One untimed round first (the JIT warms up on it), then the four variants interleaved, so a slower machine
+  // moment or a later GC hits them alike; medians per variant.
+  await disk();
+  await replay();
+  const t: number[][] = [[], [], [], []];
+  for (let i = 0; i < reps; i++) {
+    for (const [k, fn] of [plain, mem, disk, replay].entries()) t[k]!.push(await timeIt(fn));
+  }
   rmSync(file, { force: true });
-  console.log(`recording: udp-echo ${JSON.stringify(PARAMS)}, ${events} events, median of ${reps}`);
-  console.log(`  run without recording: ${(plain * 1000).toFixed(1)} ms`);
-  console.log(`  run recording to memory: ${(mem * 1000).toFixed(1)} ms  overhead ratio ${(mem / plain).toFixed(3)}`);
-  console.log(`  run recording to a file: ${(disk * 1000).toFixed(1)} ms  overhead ratio ${(disk / plain).toFixed(3)}  (target ≤ 1.15)`);
-  console.log(`  replay of that file:     ${(replay * 1000).toFixed(1)} ms  replay/run ratio ${(replay / disk).toFixed(3)}  (target ≤ 1.0)`);
-  console.log(`  recording size: ${bytes} bytes, ${(bytes / events).toFixed(1)} bytes/event`);
+  const [plainS, memS, diskS, replayS] = t.map(median) as [number, number, number, number];
+  return { events, bytes, plainS, memS, diskS, replayS, identical };
+}
+
+/** Prints one measurement; the last line is key=value pairs. */
+function printMeasure(scenario: string, params: Record<string, unknown>, reps: number, m: RecordingMeasure): void {
+  console.log(`recording: ${scenario} ${JSON.stringify(params)}, ${m.events} events, median of ${reps}`);
+  console.log(`  run without recording: ${(m.plainS * 1000).toFixed(1)} ms`);
+  console.log(`  run recording to memory: ${(m.memS * 1000).toFixed(1)} ms  overhead ratio ${(m.memS / m.plainS).toFixed(3)}`);
+  console.log(`  run recording to a file: ${(m.diskS * 1000).toFixed(1)} ms  overhead ratio ${(m.diskS / m.plainS).toFixed(3)}  (target ≤ 1.15)`);
+  console.log(`  replay of that file:     ${(m.replayS * 1000).toFixed(1)} ms  replay/run ratio ${(m.replayS / m.diskS).toFixed(3)}  (target ≤ 1.0)`
+    + `; replay/unrecorded run ${(m.replayS / m.plainS).toFixed(3)}${m.identical ? '' : '  REPLAY DIVERGED'}`);
+  console.log(`  recording size: ${m.bytes} bytes, ${(m.bytes / m.events).toFixed(1)} bytes/event`);
+  console.log([
+    `run_s=${m.plainS.toFixed(4)}`, `record_s=${m.diskS.toFixed(4)}`, `replay_s=${m.replayS.toFixed(4)}`,
+    `record_overhead=${(m.diskS / m.plainS).toFixed(3)}`, `replay_ratio=${(m.replayS / m.diskS).toFixed(3)}`,
+    `events=${m.events}`, `bytes_per_event=${(m.bytes / m.events).toFixed(1)}`, `identical=${m.identical}`,
+  ].join(' '));
+}
+
+/** Runs the overhead benchmark and prints its numbers (udp-echo by default). */
+export async function printRecordingBench(reps = 5, scenario = 'udp-echo', params: Record<string, unknown> = PARAMS): Promise<void> {
+  printMeasure(scenario, params, reps, await measureRecording(scenario, params, reps));
+}
+
+/** The replay benchmark: the same measurement on a TCP transfer (scenario tcp-bulk). */
+export async function printReplayBench(reps = 3, params: Record<string, unknown> = TCP_REPLAY_PARAMS): Promise<void> {
+  await printRecordingBench(reps, 'tcp-bulk', params);
 }

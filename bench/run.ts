@@ -1,12 +1,13 @@
 /**
  * `npm run bench [NAME...]`: runs benchmarks and prints their numbers (never pass/fail: targets are compared by
- * reading the ratios). Names: queue, recording, fuzz, profiles, bulk.
+ * reading the ratios). Names: queue, recording, fuzz, profiles, bulk, replay, many.
  */
 import { printQueueBench } from './queue.js';
-import { printRecordingBench } from './recording.js';
+import { printRecordingBench, printReplayBench } from './recording.js';
 import { printFuzzBench } from './fuzz.js';
 import { printProfileTable } from './profiles.js';
 import { printBulkBench } from './bulk.js';
+import { printMany } from './many.js';
 
 const benches: Record<string, () => Promise<void>> = {
   queue: () => printQueueBench(),
@@ -14,6 +15,8 @@ const benches: Record<string, () => Promise<void>> = {
   fuzz: () => printFuzzBench(),
   profiles: () => printProfileTable(),
   bulk: () => printBulkBench(),
+  replay: () => printReplayBench(),
+  many: () => printMany(),
 };
 
 async function main(names: string[]): Promise<void> {
