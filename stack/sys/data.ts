@@ -4,7 +4,7 @@
  * return a partial count when interrupted by a timeout or an error after some bytes went (unix_stream_sendmsg,
  * tcp_sendmsg); MSG_WAITALL reads keep what they got. EPIPE raises SIGPIPE unless MSG_NOSIGNAL.
  */
-import { AF_UNIX, MSG_OOB, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, SCM_CREDENTIALS, SCM_RIGHTS, SIGPIPE, SOL_SOCKET } from '../constants.js';
+import { AF_INET, AF_INET6, AF_UNIX, MSG_ERRQUEUE, MSG_OOB, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, SCM_CREDENTIALS, SCM_RIGHTS, SIGPIPE, SOL_SOCKET } from '../constants.js';
 import { CmsgWriter, parseSendCmsgs, parseUcred, rightsFds, SCM_MAX_FD, ucredBytes } from '../cmsg.js';
 import { Errno } from '../errno.js';
 import type { OpenFile } from '../file.js';
@@ -346,6 +346,9 @@ export class SysData extends SysSock {
     if (this.host.profile.deviations.oobIgnored) flags &= ~MSG_OOB;
     if (this.host.profile.deviations.peekConsumes) flags &= ~MSG_PEEK;
     const sock = so.sock;
+    // ip_recv_error: MSG_ERRQUEUE reads the socket error queue, which socksim never fills (IP_RECVERR is not
+    // modelled), so it is empty: EAGAIN at once, never a wait on the data queue.
+    if (flags & MSG_ERRQUEUE && (sock.domain === AF_INET || sock.domain === AF_INET6)) return -Errno.EAGAIN;
     const nonblock = (flags & MSG_DONTWAIT) !== 0;
     const what = `${call} fd ${fd}`;
     const attempt = (n: number, fl: number): RecvResult | number => sock.recvmsgEx(n, fl, ctlCap);
