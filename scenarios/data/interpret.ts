@@ -16,6 +16,7 @@ import type { AddrOut, OptOut, Sys } from '../../stack/sys.js';
 import { resolverConfig } from '../../stack/resolve/resolver-config.js';
 import { ipv4ToString } from '../../stack/wire/addr.js';
 import { flags, sym } from './constants.js';
+import { startDns } from './dns.js';
 import { NO_ERRNO_OPS, runMoreOp, type OpContext } from './ops-more.js';
 import { addrText, dataText, defaultOptlen, optText } from './outputs.js';
 import type { AddrSpec, DataSpec, LinkSpec, Op, ScenarioData } from './schema.js';
@@ -143,6 +144,8 @@ export function buildScenarioData(net: Network, s: ScenarioData): DataTrace {
     const host = hosts.get(p.host)!;
     trace.pids[pi] = host.spawn(p.name ?? `p${pi}`, (sys) => runOps(sys, net, hosts, p.ops, pi, trace), ms(p.startMs ?? 0)).pid;
   });
+  // After the faults (a restart at t comes before the daemons' boot at t) and the processes (whose exit ends the run).
+  if (s.dns) startDns(sim, hosts, s.dns, s.faults);
   return trace;
 }
 

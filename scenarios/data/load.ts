@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { constantValue } from './constants.js';
 import { findProfile, PROFILES } from '../../stack/profiles.js';
-import type { AddrSpec, DataSpec, Fault, LinkSpec, Op, ProcessSpec, ScenarioData } from './schema.js';
+import { buildZone, ZoneDataError, type ZoneData } from '../../stack/dns/zone.js';
+import type { AddrSpec, DataSpec, DnsClientSpec, DnsSpec, Fault, LinkSpec, Op, ProcessSpec, ScenarioData } from './schema.js';
 
 /** A scenario file that does not fit the schema; `path` names the bad field. */
 export class ScenarioDataError extends Error {
@@ -275,10 +276,68 @@ function fault(v: unknown, path: string, hosts: Set<string>, links: number): Fau
   }
 }
 
+/** A zone of the dns block, checked by the zone builder; its errors keep their field path under `path`. */
+function dnsZone(v: unknown, path: string): ZoneData {
+  try {
+    buildZone(v as ZoneData);
+  } catch (e) {
+    if (!(e instanceof ZoneDataError)) throw e;
+    fail(e.path === '(zone)' ? path : `${path}.${e.path}`, e.message.slice(e.path.length + 2));
+  }
+  return v as ZoneData;
+}
+
+/** The options of one DNS client (resolv.conf(5) caps: timeout 30, attempts 5, ndots 15). */
+function dnsClient(v: unknown, path: string): DnsClientSpec {
+  const o = obj(v, path);
+  onlyKeys(o, path, ['timeout', 'attempts', 'search', 'ndots']);
+  const out: DnsClientSpec = {};
+  if (o.timeout !== undefined) out.timeout = int(o.timeout, `${path}.timeout`, 1, 30);
+  if (o.attempts !== undefined) out.attempts = int(o.attempts, `${path}.attempts`, 1, 5);
+  if (o.ndots !== undefined) out.ndots = int(o.ndots, `${path}.ndots`, 0, 15);
+  if (o.search !== undefined) {
+    out.search = arr(o.search, `${path}.search`).map((d, i) => {
+      const s = str(d, `${path}.search[${i}]`);
+      if (!/^[^\s]{1,253}$/.test(s)) fail(`${path}.search[${i}]`, 'expected a domain name without blanks');
+      return s;
+    });
+  }
+  return out;
+}
+
+/** The dns block: a resolver host, its zones (distinct origins), and clients that can reach it. */
+function dnsSpec(v: unknown, hosts: Set<string>, links: readonly LinkSpec[]): DnsSpec {
+  const o = obj(v, 'dns');
+  onlyKeys(o, 'dns', ['resolver', 'zones', 'clients']);
+  const resolver = str(o.resolver, 'dns.resolver');
+  if (!hosts.has(resolver)) fail('dns.resolver', `no host named "${resolver}"`);
+  const origins = new Set<string>();
+  const zones = arr(o.zones, 'dns.zones').map((z, i) => {
+    const zone = dnsZone(z, `dns.zones[${i}]`);
+    const origin = buildZone(zone).origin;
+    if (origins.has(origin)) fail(`dns.zones[${i}].origin`, `zone "${origin}" is given twice`);
+    origins.add(origin);
+    return zone;
+  });
+  const out: DnsSpec = { resolver, zones };
+  if (o.clients !== undefined) {
+    const c = obj(o.clients, 'dns.clients');
+    out.clients = {};
+    for (const [name, spec] of Object.entries(c)) {
+      if (!hosts.has(name)) fail(`dns.clients.${name}`, `no host named "${name}"`);
+      if (name !== resolver && !links.some((l) => l.a === resolver || l.b === resolver)) {
+        fail(`dns.clients.${name}`, `the resolver host "${resolver}" has no link to be reached on`);
+      }
+      out.clients[name] = dnsClient(spec, `dns.clients.${name}`);
+    }
+  }
+  return out;
+}
+
 /** Validates a parsed JSON value as scenario data. */
 export function validateScenario(v: unknown): ScenarioData {
   const o = obj(v, '');
-  onlyKeys(o, '', ['version', 'seed', 'hosts', 'links', 'processes', 'faults', 'limits', 'profile', 'description', 'etc']);
+  onlyKeys(o, '', ['version', 'seed', 'hosts', 'links', 'processes', 'faults', 'limits', 'profile', 'description', 'etc', 'dns']);
   if (o.version !== 1) fail('version', 'expected 1');
   if (typeof o.seed !== 'number' && typeof o.seed !== 'string') fail('seed', 'expected a number or a string');
   const hostList = arr(o.hosts, 'hosts').map((h, i) => str(h, `hosts[${i}]`));
@@ -320,6 +379,7 @@ export function validateScenario(v: unknown): ScenarioData {
     if (e.hosts !== undefined) out.etc.hosts = str(e.hosts, 'etc.hosts');
     if (e.resolvConf !== undefined) out.etc.resolvConf = str(e.resolvConf, 'etc.resolvConf');
   }
+  if (o.dns !== undefined) out.dns = dnsSpec(o.dns, hosts, links);
   return out;
 }
 

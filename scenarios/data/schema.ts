@@ -8,6 +8,8 @@
  * closed or missing fd simply expects EBADF), which is what lets a failing case shrink.
  */
 
+import type { ZoneData } from '../../stack/dns/zone.js';
+
 /** A constant given by name ("AF_INET", "MSG_PEEK") or by number. */
 export type Sym = string | number;
 
@@ -162,4 +164,31 @@ export interface ScenarioData {
    * /etc/resolv.conf. Absent files keep the host's defaults.
    */
   etc?: { hosts?: string; resolvConf?: string };
+  /** A DNS service: zones served by a recursive resolver on one host, and the clients that use it (data/dns.ts). */
+  dns?: DnsSpec;
+}
+
+/** A client's stub-resolver options, written to its resolv.conf (resolv.conf(5)). */
+export interface DnsClientSpec {
+  /** options timeout:n, seconds per try (glibc's default 5, at most 30). */
+  timeout?: number;
+  /** options attempts:n, rounds over the name servers (default 2, at most 5). */
+  attempts?: number;
+  /** The search list. */
+  search?: string[];
+  /** options ndots:n (default 1, at most 15). */
+  ndots?: number;
+}
+
+/**
+ * The DNS of a scenario: the resolver host runs an authoritative server for `zones` and a recursive caching
+ * resolver in front of it; each listed client's resolv.conf names that resolver and carries its options.
+ */
+export interface DnsSpec {
+  /** The host running the resolver (and the authoritative server behind it). */
+  resolver: string;
+  /** The zones, in the zone-data form of stack/dns/zone.ts (names relative to the origin unless they end in "."). */
+  zones: ZoneData[];
+  /** Client hosts and their resolver options. */
+  clients?: Record<string, DnsClientSpec>;
 }

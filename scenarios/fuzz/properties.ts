@@ -12,6 +12,7 @@ import { scenarioArb, SMALL, type OpFamily, type ScenarioSize } from './arbitrar
 import { templateScenarioArb } from './templates.js';
 import { checkNoUnixLeak, fdPassScenarioArb } from './fdpass.js';
 import { checkLiveness, checkStreams, streamScenarioArb } from './streams.js';
+import { dnsResolutionCheck, dnsScenarioArb } from './dns.js';
 
 /** A checkable property. */
 export interface Property {
@@ -132,6 +133,13 @@ export const PROPERTIES: Property[] = [
     families: ['unix'],
     arbitrary: fdPassScenarioArb,
     check: (s) => withRun(s, checkNoUnixLeak),
+  },
+  {
+    name: 'dns-resolution',
+    description: 'getaddrinfo over a lossy link to a crashing resolver never returns a wrong answer, and succeeds once the faults stop',
+    families: ['udp'],
+    arbitrary: dnsScenarioArb,
+    check: dnsResolutionCheck,
   },
   {
     name: 'determinism',
