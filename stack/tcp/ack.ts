@@ -4,18 +4,18 @@
  * samples by Karn's rule (tcp_clean_rtx_queue), then congestion control and loss recovery (recovery.ts).
  */
 import { US } from '../../sim/time.js';
-import { TCP_FIN, TCP_SYN } from '../wire/tcp.js';
+import { TCP_SYN } from '../wire/tcp.js';
 import type { Seg } from './segment.js';
 import { seqGeq, seqGt, seqLeq, seqLt, seqMax } from './seq.js';
 import { rttSample } from './rtt.js';
 import { syncMss } from './window.js';
 import {
-  CA_CWR, CA_OPEN, CA_RECOVERY, S_EVER_RETRANS, S_LOST, S_RETRANS, S_SACKED, TCP_SYN_SENT, type Tcb, type TxSeg,
+  CA_OPEN, S_EVER_RETRANS, S_LOST, S_RETRANS, S_SACKED, type Tcb, type TxSeg,
 } from './tcb.js';
 import {
   FLAG_ACKED, FLAG_CA_ALERT, FLAG_DATA, FLAG_DATA_ACKED, FLAG_DATA_SACKED, FLAG_DSACKING_ACK, FLAG_DSACK_TLP,
-  FLAG_FORWARD_PROGRESS, FLAG_NOT_DUP, FLAG_ORIG_SACK_ACKED, FLAG_RETRANS_DATA_ACKED, FLAG_SET_XMIT_TIMER,
-  FLAG_SLOWPATH, FLAG_SND_UNA_ADVANCED, FLAG_SYN_ACKED, FLAG_UPDATE_TS_RECENT, FLAG_WIN_UPDATE, REXMIT_NONE,
+  FLAG_NOT_DUP, FLAG_ORIG_SACK_ACKED, FLAG_RETRANS_DATA_ACKED, FLAG_SET_XMIT_TIMER,
+  FLAG_SND_UNA_ADVANCED, FLAG_SYN_ACKED, FLAG_UPDATE_TS_RECENT, FLAG_WIN_UPDATE, REXMIT_NONE,
   checkSackReordering, congControl, fastretransAlert, processTlpAck, rackAdvance, xmitRecovery, type AckState,
 } from './recovery.js';
 import { ackProbe, setXmitTimer } from './xmit-timer.js';
@@ -200,7 +200,7 @@ function sacktag(t: Tcb, seg: Seg, priorSndUna: number): number {
  * Removes acknowledged segments (tcp_clean_rtx_queue): counts, RTT samples (Karn: none from retransmitted data;
  * RFC 7323 §4.1: TSecr otherwise), RACK advance.
  */
-function cleanRtxQueue(t: Tcb, seg: Seg, priorFack: number, flagIn: number): number {
+function cleanRtxQueue(t: Tcb, priorFack: number, flagIn: number): number {
   const now = t.layer.host.sim.now;
   let flag = 0;
   let firstAckt = -1;
@@ -341,7 +341,7 @@ export function tcpAck(t: Tcb, seg: Seg, flagIn: number): number {
     if (t.tlpHighSeq) processTlpAck(t, ack, flag);
     return 1;
   }
-  flag |= cleanRtxQueue(t, seg, priorFack, flag);
+  flag |= cleanRtxQueue(t, priorFack, flag);
   if (t.tlpHighSeq) processTlpAck(t, ack, flag);
   if (!(flag & FLAG_NOT_DUP) || flag & FLAG_CA_ALERT || t.caState !== CA_OPEN) {
     let numDupack = 0;
@@ -362,4 +362,3 @@ export function finAcked(t: Tcb): boolean {
 }
 
 /** Flags for callers. */
-export { FLAG_SLOWPATH, FLAG_UPDATE_TS_RECENT, FLAG_FORWARD_PROGRESS, CA_CWR, CA_RECOVERY, TCP_SYN_SENT, TCP_FIN };

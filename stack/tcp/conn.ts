@@ -4,7 +4,6 @@
  * them), TIME_WAIT (60 s, RFC 9293 §3.6.1) and the start of data transfer (tcp_init_transfer).
  */
 import { Errno } from '../errno.js';
-import { MS } from '../../sim/time.js';
 import {
   RCV_SHUTDOWN, SEND_SHUTDOWN, STATE_NAMES, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_INIT_CWND, TCP_SYN_SENT,
   TCP_TIMEOUT_FALLBACK, TCP_TIMEWAIT_LEN, TCP_TIME_WAIT, type Tcb,
@@ -166,4 +165,3 @@ export function rcvSpaceAdjust(t: Tcb): void {
   t.rcvqSpaceTime = now;
 }
 
-export { MS };

@@ -4,7 +4,7 @@
  * IPV6_V6ONLY talks IPv4 through ::ffff:a.b.c.d, RFC 4291 §2.5.5.2), the names getsockname/getpeername return,
  * and which bound addresses overlap (inet_rcv_saddr_equal with dual-stack wildcards).
  */
-import { AF_INET, AF_INET6, AF_UNSPEC, INADDR_ANY } from '../constants.js';
+import { AF_INET, AF_UNSPEC, INADDR_ANY } from '../constants.js';
 import { Errno } from '../errno.js';
 import { decodeInet4, inet4Bytes } from '../sockaddr.js';
 import { decodeInet6, inet6Bytes } from '../sockaddr6.js';

@@ -8,13 +8,14 @@
 import { MS } from '../../sim/time.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/tcp.js';
 import type { Seg } from './segment.js';
-import { seqBetween, seqGeq, seqGt, seqLeq, seqLt } from './seq.js';
+import { seqBetween, seqGt, seqLt } from './seq.js';
 import {
   ACK_SCHED, RCV_SHUTDOWN, SEND_SHUTDOWN, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_CLOSING, TCP_DELACK_MAX, TCP_ESTABLISHED,
   TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_MAX_QUICKACKS, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIMEWAIT_LEN,
   TCP_TIME_WAIT, type Tcb,
 } from './tcb.js';
-import { FLAG_SLOWPATH, FLAG_UPDATE_TS_RECENT, replaceTsRecent, tcpAck } from './ack.js';
+import { tcpAck } from './ack.js';
+import { FLAG_SLOWPATH, FLAG_UPDATE_TS_RECENT } from './recovery.js';
 import { pushPending, sendAck, sendSyn, checkProbeTimer } from './output.js';
 import { ackSndCheck, dataQueue, enterQuickack, rcvRttMeasureTs, urgInput } from './rcv.js';
 import { enterTimeWait, initTransfer, resetReceived, setState, tcpDone } from './conn.js';

@@ -13,13 +13,13 @@ import type { Icmp4Error, Ipv4Meta } from '../ipv4.js';
 import type { Icmp6Error, Ipv6Meta } from '../ipv6.js';
 import { onesSum, pseudoSumV4, pseudoSumV6 } from '../wire/checksum.js';
 import { ipv4ToString, ipv6ToString } from '../wire/addr.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/tcp.js';
+import { TCP_ACK, TCP_RST } from '../wire/tcp.js';
 import { ICMPV4_DEST_UNREACH, ICMPV4_FRAG_NEEDED } from '../wire/icmpv4.js';
 import { ICMPV6_PACKET_TOO_BIG, ICMPV6_DEST_UNREACH } from '../wire/icmpv6.js';
 import { Errno } from '../errno.js';
 import { defaultTcpSysctl, type TcpSysctl } from './sysctl.js';
 import { drawSecret, type IpAddr } from './isn.js';
-import { OutOpts, Seg, writeHeader, writeOptions } from './segment.js';
+import { OutOpts, parseSeg, Seg, writeHeader, writeOptions } from './segment.js';
 import { TCP_CLOSE, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT, type Tcb } from './tcb.js';
 import type { TcpSocket } from './tcp-socket.js';
 import type { Request } from './listen.js';
@@ -79,8 +79,8 @@ export class TcpLayer {
     this.cookieSecret = drawSecret(s);
     host.ipv4.handlers.set(IPPROTO_TCP, (meta: Ipv4Meta, payload: Uint8Array) => this.input4(meta, payload));
     host.ipv6.handlers.set(IPPROTO_TCP, (meta: Ipv6Meta, payload: Uint8Array) => this.input6(meta, payload));
-    host.ipv4.errorHandlers.set(IPPROTO_TCP, (e: Icmp4Error) => this.icmpError(4, e.src, e.dst, e.transport, e.type === ICMPV4_DEST_UNREACH && e.code === ICMPV4_FRAG_NEEDED ? e.mtu ?? 0 : -1, icmp4Errno(e)));
-    host.ipv6.errorHandlers.set(IPPROTO_TCP, (e: Icmp6Error) => this.icmpError(6, e.src, e.dst, e.transport, e.type === ICMPV6_PACKET_TOO_BIG ? e.mtu ?? 0 : -1, icmp6Errno(e)));
+    host.ipv4.errorHandlers.set(IPPROTO_TCP, (e: Icmp4Error) => this.icmpError(e.src, e.dst, e.transport, e.type === ICMPV4_DEST_UNREACH && e.code === ICMPV4_FRAG_NEEDED ? e.mtu ?? 0 : -1, icmp4Errno(e)));
+    host.ipv6.errorHandlers.set(IPPROTO_TCP, (e: Icmp6Error) => this.icmpError(e.src, e.dst, e.transport, e.type === ICMPV6_PACKET_TOO_BIG ? e.mtu ?? 0 : -1, icmp6Errno(e)));
     const prior = host.onPathMtu;
     host.onPathMtu = (v, dst, mtu) => {
       prior?.(v, dst, mtu);
@@ -156,7 +156,7 @@ export class TcpLayer {
 
   /** tcp_v4_rcv(): checksum, then the connection, then a listener, then a reset. */
   private input(v: 4 | 6, laddr: IpAddr, raddr: IpAddr, bytes: Uint8Array, pseudo: number, pktId: number): void {
-    const err = seg === null ? null : parseSegInto(bytes, pseudo);
+    const err = parseSeg(bytes, pseudo, seg);
     if (err) {
       this.stats.inErrs++;
       return this.drop(pktId, err);
@@ -306,7 +306,7 @@ export class TcpLayer {
    * MSS and retransmit what no longer fits (tcp_v4_mtu_reduced, tcp_simple_retransmit); hard errors abort a
    * connection still in its handshake, otherwise they are kept as a soft error (reported on timeout).
    */
-  private icmpError(v: 4 | 6, src: IpAddr, dst: IpAddr, transport: Uint8Array, mtu: number, errno: number): void {
+  private icmpError(src: IpAddr, dst: IpAddr, transport: Uint8Array, mtu: number, errno: number): void {
     if (transport.length < 8) return;
     const sport = (transport[0]! << 8) | transport[1]!;
     const dport = (transport[2]! << 8) | transport[3]!;
@@ -354,7 +354,7 @@ export class TcpLayer {
   }
 
   /** Binds an ephemeral port for connect(): even ports first from a random offset, as __inet_hash_connect. */
-  connectPort(sock: TcpSocket): number {
+  connectPort(): number {
     const sc = this.sysctl;
     const span = sc.portHigh - sc.portLow + 1;
     const r = this.host.sim.random.stream(`host:${this.host.name}:tcp-port`);
@@ -439,13 +439,6 @@ export class TcpLayer {
   }
 }
 
-/** Parses into the shared segment; returns a drop reason or null. */
-function parseSegInto(bytes: Uint8Array, pseudo: number): string | null {
-  return parseSegFn(bytes, pseudo, seg);
-}
-
-import { parseSeg as parseSegFn } from './segment.js';
-
 /** The errno an ICMP destination-unreachable maps to (icmp_err_convert). */
 function icmp4Errno(e: Icmp4Error): number {
   if (e.type !== ICMPV4_DEST_UNREACH) return 0;
@@ -475,4 +468,3 @@ function icmp6Errno(e: Icmp6Error): number {
   }
 }
 
-export { TCP_FIN, TCP_SYN };

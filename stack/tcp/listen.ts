@@ -422,4 +422,3 @@ export class Listener {
   }
 }
 
-export { Tcb };

@@ -6,7 +6,7 @@
  * and the tail loss probe's follow-up (RFC 8985 §7.4).
  */
 import { US } from '../../sim/time.js';
-import { seqGeq, seqGt, seqLeq, seqLt } from './seq.js';
+import { seqGt, seqLt } from './seq.js';
 import { CA_EVENT_COMPLETE_CWR, CA_EVENT_LOSS } from './congestion/cc.js';
 import {
   CA_CWR, CA_DISORDER, CA_LOSS, CA_OPEN, CA_RECOVERY, S_EVER_RETRANS, S_LOST, S_RETRANS, S_SACKED,
@@ -528,4 +528,3 @@ export function pushNoNagle(t: Tcb): void {
   pushPending(t, NAGLE_OFF);
 }
 
-export { seqGeq, seqLeq };

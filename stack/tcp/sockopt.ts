@@ -14,7 +14,7 @@ import { MS, SEC } from '../../sim/time.js';
 import type { TcpSocket } from './tcp-socket.js';
 import { CONGESTION_ALGORITHMS, newCongestion } from './config.js';
 import { NAGLE_OFF, NAGLE_PUSH, pushPending, nagleMode } from './output.js';
-import { TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_LISTEN, TCP_MAX_QUICKACKS, TCP_ATO_MIN } from './tcb.js';
+import { TCP_CLOSE, TCP_LISTEN, TCP_MAX_QUICKACKS, TCP_ATO_MIN } from './tcb.js';
 import { keepaliveStart } from './timers.js';
 import { tcpInfo } from './info.js';
 
@@ -269,4 +269,3 @@ export function getTcpOpt(s: TcpSocket, level: number, name: number): Uint8Array
   }
 }
 
-export { TCP_ESTABLISHED, TCP_CLOSE_WAIT };

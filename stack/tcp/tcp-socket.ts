@@ -256,7 +256,7 @@ export class TcpSocket extends Socket implements PortBinding {
     let lport = this.port;
     this.stalePort = 0;
     if (lport === 0) {
-      const p = layer.connectPort(this);
+      const p = layer.connectPort();
       if (p < 0) return p;
       lport = p;
       layer.addPort(this, lport);

@@ -4,8 +4,6 @@
  * zero-window probes (persist timer, RFC 9293 §3.8.6.1), tail loss probes and RACK's reordering timer (RFC 8985).
  */
 import { MS, US } from '../../sim/time.js';
-import { Errno } from '../errno.js';
-import { TCP_SYN } from '../wire/tcp.js';
 import { seqLt } from './seq.js';
 import {
   CA_CWR, CA_OPEN, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIMEOUT_INIT,
@@ -306,4 +304,3 @@ export function onXmitTimer(t: Tcb): void {
   }
 }
 
-export { TCP_SYN, CA_CWR, Errno };

@@ -57,11 +57,11 @@ export async function connectTo(sys: Sys, addr: string, port: number): Promise<n
   return r < 0 ? -sys.errno : fd;
 }
 
-/** Sends all of data (blocking). */
-export async function sendAll(sys: Sys, fd: number, data: Uint8Array): Promise<number> {
+/** Sends all of data (blocking); returns its length or -errno. */
+export async function sendAll(sys: Sys, fd: number, data: Uint8Array, flags = 0): Promise<number> {
   let off = 0;
   while (off < data.length) {
-    const n = await sys.send(fd, data.subarray(off));
+    const n = await sys.send(fd, data.subarray(off), flags);
     if (n < 0) return -sys.errno;
     off += n;
   }
