@@ -9,7 +9,7 @@
 import type { Host } from './host.js';
 import type { Endpoint, Medium } from './link.js';
 import { IFF_BROADCAST, IFF_LOOPBACK, IFF_LOWER_UP, IFF_MULTICAST, IFF_RUNNING, IFF_UP } from './constants.js';
-import { ipv6Equal, ipv6SolicitedNode, ipv6MulticastMac } from './wire/addr.js';
+import { ipv4MulticastMac, ipv6Equal, ipv6SolicitedNode, ipv6MulticastMac } from './wire/addr.js';
 import { MAC_BROADCAST } from './wire/ethernet.js';
 
 /** An IPv4 address on an interface. */
@@ -73,6 +73,8 @@ export function linkLocalFromMac(mac: number): Uint8Array {
   return a;
 }
 
+/** 224.0.0.1, the all-systems group every multicast-capable interface is in (RFC 1112 §4). */
+export const ALL_SYSTEMS = 0xe0000001;
 /** ff02::1, the all-nodes group every IPv6 interface joins (RFC 4291 §2.7.1). */
 export const IPV6_ALL_NODES = Uint8Array.of(0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
 /** ff02::2, the all-routers group a forwarding interface joins (RFC 4291 §2.7.1). */
@@ -82,8 +84,13 @@ export const IPV6_ALL_ROUTERS = Uint8Array.of(0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0
 export class Interface implements Endpoint {
   readonly ipv4: Ipv4Assignment[] = [];
   readonly ipv6: Ipv6Assignment[] = [];
-  /** IPv6 multicast groups joined by sockets (IPV6_JOIN_GROUP), beyond the ones every interface is in. */
-  readonly extraGroups6: Uint8Array[] = [];
+  /**
+   * IPv4 groups sockets joined on this interface, with how many memberships hold each (ip_mc_inc_group /
+   * ip_mc_dec_group); 224.0.0.1 is always joined besides these (RFC 1112 §4). stack/multicast.ts keeps them.
+   */
+  readonly groups4 = new Map<number, number>();
+  /** IPv6 groups sockets joined (IPV6_JOIN_GROUP), by text, with their user counts (__ipv6_dev_mc_inc). */
+  readonly joined6 = new Map<string, { addr: Uint8Array; users: number }>();
   flags: number;
   medium: Medium | null = null;
   /** Frames and bytes counted as ifconfig does. */
@@ -137,24 +144,36 @@ export class Interface implements Endpoint {
     this.host.receiveFrame(this, frame, pktId);
   }
 
-  /** Whether the NIC takes a frame sent to `mac`: its own address, broadcast, or a group it listens to. */
+  /**
+   * Whether the NIC takes a frame sent to `mac`: its own address, broadcast, or the MAC of a group it is in (the
+   * device's multicast filter that dev_mc_add programs; groups sharing a MAC all pass, IP then tells them apart).
+   */
   acceptsMac(mac: number): boolean {
     if (mac === this.mac || mac === MAC_BROADCAST || this.loopback) return true;
     if (Math.floor(mac / 0x10000000000) % 2 === 0) return false; // I/G bit clear: someone else's unicast
+    if (mac === ipv4MulticastMac(ALL_SYSTEMS)) return true; // joined by every multicast interface (RFC 1112 §4)
+    for (const g of this.groups4.keys()) if (ipv4MulticastMac(g) === mac) return true;
     for (const g of this.groups6()) if (ipv6MulticastMac(g) === mac) return true;
-    return mac === 0x01005e000001; // 224.0.0.1, all-systems, joined by every multicast interface (RFC 1112 §4)
+    return false;
   }
 
-  /** The IPv6 groups this interface is in: all-nodes, all-routers when forwarding, solicited-node of each address. */
+  /** Whether this interface is in IPv4 group g: 224.0.0.1 always, others while a socket holds them (ip_check_mc_rcu). */
+  inGroup4(g: number): boolean {
+    return g === ALL_SYSTEMS || this.groups4.has(g);
+  }
+
+  /**
+   * The IPv6 groups this interface is in: all-nodes, all-routers when forwarding, solicited-node of each address
+   * (lo takes every multicast packet here, so only the groups sockets joined are listed for it), then joined ones.
+   */
   groups6(): Uint8Array[] {
-    if (this.loopback) return [];
-    const out: Uint8Array[] = [IPV6_ALL_NODES];
-    if (this.host.ipv6.forwarding) out.push(IPV6_ALL_ROUTERS);
-    for (const a of this.ipv6) {
+    const out: Uint8Array[] = this.loopback ? [] : [IPV6_ALL_NODES];
+    if (this.host.ipv6.forwarding && !this.loopback) out.push(IPV6_ALL_ROUTERS);
+    for (const a of this.loopback ? [] : this.ipv6) {
       const sn = ipv6SolicitedNode(a.addr);
       if (!out.some((g) => ipv6Equal(g, sn))) out.push(sn);
     }
-    for (const g of this.extraGroups6) if (!out.some((x) => ipv6Equal(x, g))) out.push(g);
+    for (const g of this.joined6.values()) if (!out.some((x) => ipv6Equal(x, g.addr))) out.push(g.addr);
     return out;
   }
 

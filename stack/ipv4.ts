@@ -14,6 +14,8 @@ import { Errno } from './errno.js';
 import { EV_DROP } from './events.js';
 import type { Host } from './host.js';
 import { prefixMask, type Interface } from './iface.js';
+import { LoopbackMedium } from './link.js';
+import { resetReports } from './mcast-report.js';
 import { RouteTable4, type Route4 } from './route.js';
 import { Arp, selectAddrOnLink } from './arp.js';
 import { PmtuCache, IpIdent } from './pmtu.js';
@@ -78,16 +80,19 @@ export interface Ipv4Send {
   dontFragment?: boolean;
   /** The IP id to use (a connected socket's inet_id); default: Linux's hashed per-destination counter. */
   id?: number;
-  /** Send out of this interface index only (SO_BINDTODEVICE, IP_PKTINFO). */
+  /** Send out of this interface index only (SO_BINDTODEVICE, IP_PKTINFO, IP_MULTICAST_IF). */
   oif?: number;
+  /**
+   * IP_MULTICAST_LOOP of the sending socket: a multicast datagram is also delivered to this host when the outgoing
+   * interface is in the group (ip_mc_output). Default false: the kernel's own multicasts (IGMP) reach no socket.
+   */
+  mcLoop?: boolean;
 }
 
 /** Linux's default TTL (net.ipv4.ip_default_ttl). */
 export const DEFAULT_TTL = 64;
 /** RFC 792 destination unreachable codes used here. */
 const NET_UNREACH = 0, PROT_UNREACH = 2;
-/** 224.0.0.1, the all-systems group every multicast-capable interface is in (RFC 1112 §4). */
-const ALL_SYSTEMS = 0xe0000001;
 /** ip_rt_min_pmtu: learned path MTUs never go below 552. */
 const MIN_PMTU = 552;
 
@@ -151,14 +156,31 @@ export class Ipv4Layer {
     return this.host.interfaces.some((i) => this.isBroadcast(addr, i));
   }
 
-  /** Route lookup: loopback for local destinations, else the routing table (restricted to `oif` when given). */
+  /**
+   * Route lookup: loopback for local destinations, else the routing table (restricted to `oif` when given). With
+   * an oif, multicast and the limited broadcast need no route: ip_route_output_key_hash_rcu sends them on that
+   * interface ("assume that the destination is on link").
+   */
   route(dst: number, oif?: number): Route4 | undefined {
     if (this.isLocal(dst)) {
       const lo = this.host.loopback;
       // As `ip route get`: traffic to 127/8 leaves from 127.0.0.1, to another local address from that address.
       return { dest: dst, prefixLen: 32, gateway: 0, iface: lo, metric: 0, prefSrc: (dst >>> 24) === 127 ? 0x7f000001 : dst };
     }
+    if (oif && (dst >>> 28 === 0xe || dst === 0xffffffff)) {
+      const iface = this.host.interfaces.find((i) => i.index === oif);
+      return iface?.up ? { dest: dst, prefixLen: 32, gateway: 0, iface, metric: 0, prefSrc: 0 } : undefined;
+    }
     return this.routes.lookup(dst, oif);
+  }
+
+  /**
+   * The interface a multicast or limited-broadcast datagram from a given local source leaves by when no oif was
+   * asked for (ip_route_output_key_hash_rcu's "special hack": the device that owns the source address).
+   */
+  private sourceOif(dst: number, src: number): number | undefined {
+    if (!src || (dst >>> 28 !== 0xe && dst !== 0xffffffff)) return undefined;
+    return this.host.interfaces.find((i) => i.hasIpv4(src))?.index;
   }
 
   /** The source address Linux would pick for dst: the route's preferred source, else inet_select_addr. */
@@ -200,7 +222,7 @@ export class Ipv4Layer {
    * the path MTU with DF set. Larger packets without DF are fragmented.
    */
   output(p: Ipv4Send): number {
-    const r = this.route(p.dst, p.oif);
+    const r = this.route(p.dst, p.oif || this.sourceOif(p.dst, p.src));
     if (!r) {
       this.stats.outNoRoutes++;
       return -Errno.ENETUNREACH;
@@ -214,16 +236,31 @@ export class Ipv4Layer {
       options: EMPTY, payload: p.payload,
     };
     const mtu = this.routeMtu(r, p.dst);
-    if (IPV4_HEADER_LEN + p.payload.length > mtu) {
-      if (df) {
-        this.stats.fragFails++;
-        return -Errno.EMSGSIZE;
-      }
-      this.fragmentAndSend(r.iface, r.gateway || p.dst, repr, mtu);
-      return 0;
+    if (IPV4_HEADER_LEN + p.payload.length > mtu && df) {
+      this.stats.fragFails++;
+      return -Errno.EMSGSIZE;
     }
-    this.emit(r.iface, r.gateway || p.dst, repr);
+    // __mkroute_output: multicast and broadcast never go through a gateway ("do not gateway in this case").
+    const group = p.dst >>> 28 === 0xe;
+    const bcast = !group && !r.iface.loopback && this.isBroadcast(p.dst, r.iface);
+    const nextHop = group || bcast ? p.dst : r.gateway || p.dst;
+    // ip_mc_output: this host hears its own broadcasts, and its multicasts when the socket loops them and the
+    // outgoing interface is in the group (the copy is delivered whole, before fragmentation).
+    if (!r.iface.loopback && (bcast || (group && p.mcLoop === true && r.iface.inGroup4(p.dst)))) this.loopBack(r.iface, repr);
+    if (group && repr.ttl === 0) return 0; // "Multicasts with ttl 0 must not go beyond the host"
+    if (IPV4_HEADER_LEN + p.payload.length > mtu) this.fragmentAndSend(r.iface, nextHop, repr, mtu);
+    else this.emit(r.iface, nextHop, repr);
     return 0;
+  }
+
+  /** dev_loopback_xmit: the packet comes back in on iface after the loopback delay, unseen by captures. */
+  private loopBack(iface: Interface, repr: Ipv4Repr): void {
+    const bytes = emitIpv4(repr);
+    const id = this.host.ctx.nextPacketId();
+    const gen = this.host.generation;
+    this.host.sim.after(LoopbackMedium.DELAY_NS, () => {
+      if (this.host.up && this.host.generation === gen) this.input(iface, bytes, id, true);
+    });
   }
 
   /** Frames one IPv4 packet and sends it towards nextHop on iface (resolving its MAC through ARP). */
@@ -277,9 +314,11 @@ export class Ipv4Layer {
     if (!iface.loopback && ((ip.dst >>> 24) === 127 || (ip.src >>> 24) === 127)) return this.drop(pktId, 'martian');
     const plen = IPV4_HEADER_LEN + ip.options.length + ip.payload.length;
     const packet = plen === bytes.length ? bytes : bytes.subarray(0, plen); // without link padding, the packet is all of it
-    // No socket can join a multicast group here (IP_ADD_MEMBERSHIP is not implemented): only all-systems is heard.
-    if (ip.dst >>> 28 === 0xe && ip.dst !== ALL_SYSTEMS) return this.drop(pktId, 'not-for-us');
-    const bcast = this.isBroadcast(ip.dst, iface) || ip.dst === ALL_SYSTEMS;
+    // ip_route_input_rcu: a multicast packet is taken only for a group the interface is in (ip_check_mc_rcu), and
+    // is never forwarded (no multicast routing daemon), whatever its TTL.
+    const group = ip.dst >>> 28 === 0xe;
+    if (group && !iface.inGroup4(ip.dst)) return this.drop(pktId, 'not-for-us');
+    const bcast = group || this.isBroadcast(ip.dst, iface);
     if (!this.isLocal(ip.dst) && !bcast) {
       if (linkBroadcast || !this.forwarding) {
         this.stats.inAddrErrors++;
@@ -338,8 +377,10 @@ export class Ipv4Layer {
     this.emit(r.iface, r.gateway || ip.dst, out);
   }
 
-  /** Forgets per-boot state (the host crashed): neighbours, fragments, path MTUs, id counters. */
+  /** Forgets per-boot state (the host crashed): neighbours, fragments, path MTUs, id counters, group memberships. */
   reset(): void {
+    for (const i of this.host.interfaces) i.groups4.clear();
+    resetReports(this.host);
     this.arp.reset();
     this.frags.reset();
     this.pmtu.reset();

@@ -16,6 +16,7 @@ import { EV_DROP } from './events.js';
 import type { Host } from './host.js';
 import { ipv6PrefixMatch, ipv6Scope, type Interface } from './iface.js';
 import { RouteTable6, type Route6 } from './route.js';
+import { LoopbackMedium } from './link.js';
 import { Ndisc } from './ndisc.js';
 import { PmtuCache, IpIdent } from './pmtu.js';
 import { Reassembler, splitPayload } from './fragment.js';
@@ -23,7 +24,7 @@ import { WireError } from './wire/errors.js';
 import { writeMac } from './wire/bytes.js';
 import { ipv6Equal, ipv6MulticastMac, ipv6ToString, isIpv6Multicast, IPV6_LOOPBACK } from './wire/addr.js';
 import {
-  emitIpv6HeaderInto, emitIpv6FragmentHeaderInto, parseIpv6, parseIpv6FragmentHeader, IPV6_FRAGMENT_HEADER_LEN,
+  emitIpv6, emitIpv6HeaderInto, emitIpv6FragmentHeaderInto, parseIpv6, parseIpv6FragmentHeader, IPV6_FRAGMENT_HEADER_LEN,
   IPV6_HEADER_LEN, type Ipv6Repr,
 } from './wire/ipv6.js';
 import { emitEthernetHeaderInto, ETHERNET_HEADER_LEN, ETHERTYPE_IPV6 } from './wire/ethernet.js';
@@ -82,6 +83,11 @@ export interface Ipv6Send {
   oif?: number;
   /** IPV6_DONTFRAG: refuse (EMSGSIZE) instead of fragmenting. */
   dontFragment?: boolean;
+  /**
+   * IPV6_MULTICAST_LOOP of the sending socket: a multicast packet is also delivered here when the outgoing
+   * interface is in the group (ip6_finish_output2). Default false: ndisc and MLD sockets have mc_loop 0.
+   */
+  mcLoop?: boolean;
 }
 
 /** net.ipv6.conf.*.hop_limit. */
@@ -204,6 +210,12 @@ export class Ipv6Layer {
     };
     const nextHop = r.gateway ?? p.dst;
     const mtu = this.pathMtu(p.dst, p.oif);
+    if (p.mcLoop === true && isIpv6Multicast(p.dst) && !r.iface.loopback && r.iface.inGroup6(p.dst)) {
+      // ip6_finish_output2 loops a copy back to this host (socksim loops the whole packet, not each fragment); a
+      // looped packet with hop limit 0 goes no further.
+      this.loopBack(r.iface, ip);
+      if (ip.hopLimit === 0) return 0;
+    }
     if (IPV6_HEADER_LEN + p.payload.length <= mtu) {
       this.emit(r.iface, nextHop, ip);
       return 0;
@@ -223,6 +235,16 @@ export class Ipv6Layer {
       this.emit(r.iface, nextHop, { ...ip, nextHeader: NH_FRAGMENT, payload: body });
     }
     return 0;
+  }
+
+  /** dev_loopback_xmit: the packet comes back in on iface after the loopback delay, unseen by captures. */
+  private loopBack(iface: Interface, ip: Ipv6Repr): void {
+    const bytes = emitIpv6(ip);
+    const id = this.host.ctx.nextPacketId();
+    const gen = this.host.generation;
+    this.host.sim.after(LoopbackMedium.DELAY_NS, () => {
+      if (this.host.up && this.host.generation === gen) this.input(iface, bytes, id, true);
+    });
   }
 
   /** Frames a packet towards nextHop on iface (multicast MAC, or neighbour discovery for unicast). */
@@ -370,8 +392,9 @@ export class Ipv6Layer {
     this.emit(r.iface, r.gateway ?? ip.dst, { ...ip, hopLimit: ip.hopLimit - 1 });
   }
 
-  /** Forgets per-boot state (the host crashed). */
+  /** Forgets per-boot state (the host crashed), socket-joined groups included (their reports: Ipv4Layer.reset). */
   reset(): void {
+    for (const i of this.host.interfaces) i.joined6.clear();
     this.nd.reset();
     this.frags.reset();
     this.pmtu.reset();

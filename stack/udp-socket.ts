@@ -2,13 +2,23 @@
  * AF_INET SOCK_DGRAM sockets (udp(7)): bind/autobind, connect (including AF_UNSPEC disconnect), sendmsg with
  * Linux's checks, and a receive queue charged against SO_RCVBUF.
  *
+ * A disconnect (__udp_disconnect, checked on Linux 6.18) forgets the peer and SO_BINDTODEVICE, gives back a local
+ * address that bind() did not choose, and unhashes a port that bind() did not choose (an autobound or bind-to-0
+ * port), so getsockname then reads 0.0.0.0:0 or a:0.
+ *
+ * Multicast (ip(7)): group memberships and IP_MULTICAST_IF/ALL live in stack/multicast.ts; a datagram to a group
+ * leaves by IP_MULTICAST_IF (unless the socket is bound to a device or a local address) with TTL
+ * IP_MULTICAST_TTL (1 by default) and loops back to this host unless IP_MULTICAST_LOOP is off. A socket may bind
+ * a multicast or broadcast address: it then hears only datagrams to that address, and sends from the interface's.
+ *
  * Datagrams go out as IP_PMTUDISC_WANT (the default) sends them: with DF when they fit the path MTU, fragmented
  * locally without DF when they do not (__ip_make_skb). A connected socket numbers its packets from a random
  * inet_id. A pending ICMP error (SO_ERROR) is reported by the next send or receive, before queued data
  * (__skb_recv_udp checks sock_error first).
  */
-import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_UDP, MSG_MORE, MSG_OOB, SOCK_DGRAM, UDP_CORK } from './constants.js';
+import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_IP, IPPROTO_UDP, MSG_MORE, MSG_OOB, SOCK_DGRAM, UDP_CORK } from './constants.js';
 import { InetOptions } from './inet-opts.js';
+import { SockMcast } from './multicast.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
 import { decodeInet4, inet4Bytes } from './sockaddr.js';
@@ -24,8 +34,11 @@ export const UDP_MAX_PAYLOAD_V4 = 65507;
 export class UdpSocket extends Socket implements UdpSock {
   /** Local address (0 = INADDR_ANY) and port (0 = unbound). */
   boundAddr = 0;
-  /** Whether bind() chose the local address (a disconnect must not undo it). */
+  /** Whether bind() chose the local address and port (SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK). */
   private addrFromBind = false;
+  private portFromBind = false;
+  /** inet_saddr: the source address sends use; 0 (the route's) when bound to the wildcard, a group or a broadcast. */
+  private saddr = 0;
   port = 0;
   /** The connected peer, or null. */
   peer: { addr: number; port: number } | null = null;
@@ -34,9 +47,11 @@ export class UdpSocket extends Socket implements UdpSock {
   private inetId = 0;
   /** IPPROTO_IP options (IP_TTL, IP_TOS…), applied to every datagram sent. */
   readonly ipOpts = new InetOptions();
+  /** Group memberships, IP_MULTICAST_IF and IP_MULTICAST_ALL. */
+  readonly mc: SockMcast;
   /** UDP_CORK (udp(7)): sends are appended to one pending datagram until uncorked. */
   private corked = false;
-  private pending: { parts: Uint8Array[]; len: number; src: number; daddr: number; dport: number } | null = null;
+  private pending: { parts: Uint8Array[]; len: number; src: number; daddr: number; dport: number; oif: number } | null = null;
   /** UdpSock's view: the IPv4 local address, and no IPv6 state. */
   get rcvSaddr(): number {
     return this.boundAddr;
@@ -53,9 +68,13 @@ export class UdpSocket extends Socket implements UdpSock {
   get connected(): boolean {
     return this.peer !== null;
   }
+  get bindDev(): number {
+    return this.boundDevice;
+  }
 
   constructor(host: Host, protocol: number) {
     super(host, AF_INET, SOCK_DGRAM, protocol || IPPROTO_UDP);
+    this.mc = new SockMcast(host, AF_INET, SOCK_DGRAM);
   }
 
   override bind(addr: Uint8Array): number {
@@ -76,7 +95,10 @@ export class UdpSocket extends Socket implements UdpSock {
 
   private bindTo(addr: number, port: number): number {
     if (this.port !== 0) return -Errno.EINVAL; // already bound
-    if (addr !== INADDR_ANY && !this.host.ipv4.isLocal(addr) && !this.isBroadcastAddr(addr)) return -Errno.EADDRNOTAVAIL;
+    // inet_addr_valid_or_nonlocal: a local, multicast or broadcast address (RTN_LOCAL, RTN_MULTICAST, RTN_BROADCAST).
+    const group = addr >>> 28 === 0xe;
+    const bcast = !group && addr !== INADDR_ANY && this.isBroadcastAddr(addr);
+    if (addr !== INADDR_ANY && !group && !bcast && !this.host.ipv4.isLocal(addr)) return -Errno.EADDRNOTAVAIL;
     this.boundAddr = addr;
     const p = this.host.udp.bind(this, port);
     if (p < 0) {
@@ -84,6 +106,8 @@ export class UdpSocket extends Socket implements UdpSock {
       return p;
     }
     this.port = p;
+    this.portFromBind = port !== 0;
+    this.saddr = group || bcast ? 0 : addr; // inet_bind: "Use device" for a multicast or broadcast bind
     return 0;
   }
 
@@ -101,26 +125,53 @@ export class UdpSocket extends Socket implements UdpSock {
       if (ep.family === AF_UNSPEC && addr.length >= 2) return this.disconnect();
       return -ep.errno;
     }
-    const r = this.host.ipv4.route(ep.addr);
-    if (!r) return -Errno.ENETUNREACH;
+    // ip4_datagram_connect: a group is reached through IP_MULTICAST_IF unless the socket is bound to a device.
+    const { oif, src } = this.sendVia(ep.addr);
+    const r = this.host.ipv4.route(ep.addr, oif || undefined);
+    if (!r || src === undefined) return -Errno.ENETUNREACH;
     if (this.isBroadcastAddr(ep.addr) && !this.broadcast) return -Errno.EACCES;
     const e = this.autobind();
     if (e < 0) return e;
-    // ip4_datagram_connect: an unbound local address is fixed to the route's source now.
-    if (this.boundAddr === INADDR_ANY) {
-      const src = this.host.ipv4.selectSource(ep.addr);
-      if (src !== undefined) this.rebindAddr(src);
-    }
+    // An unset source (and an unbound local address) is fixed to the route's source now.
+    this.saddr ||= src;
+    if (this.boundAddr === INADDR_ANY) this.rebindAddr(src);
     this.peer = { addr: ep.addr, port: ep.port };
     this.inetId = this.host.sim.random.stream(`host:${this.host.name}:inet-id`).int(0, 0xffff);
     return 0;
   }
 
-  /** connect(AF_UNSPEC): drop the peer; an address fixed by connect (not by bind) is released (udp_disconnect). */
+  /**
+   * connect(AF_UNSPEC), __udp_disconnect: the peer and the bound device go; an address and a port that bind() did
+   * not choose are released (the port is unhashed and may be bound again).
+   */
   private disconnect(): number {
     this.peer = null;
-    if (!this.addrFromBind) this.rebindAddr(INADDR_ANY);
+    this.boundDevice = 0;
+    if (!this.addrFromBind) {
+      this.boundAddr = INADDR_ANY;
+      this.saddr = 0;
+    }
+    if (!this.portFromBind && this.port !== 0) {
+      this.host.udp.unbind(this, this.port);
+      this.port = 0;
+    } else if (this.port !== 0) {
+      this.host.udp.rehash(this);
+    }
     return 0;
+  }
+
+  /**
+   * udp_sendmsg's choice of interface and source for daddr: SO_BINDTODEVICE, and for a group IP_MULTICAST_IF's
+   * index and address; then the bound source, else the route's (undefined: no route).
+   */
+  private sendVia(daddr: number): { oif: number; src: number | undefined } {
+    let oif = this.boundDevice;
+    let src = this.saddr;
+    if (daddr >>> 28 === 0xe) {
+      oif ||= this.mc.mcIndex;
+      src ||= this.mc.mcAddr;
+    }
+    return { oif, src: src || this.host.ipv4.selectSource(daddr, oif || undefined) };
   }
 
 
@@ -165,15 +216,15 @@ export class UdpSocket extends Socket implements UdpSock {
     if (data.length > UDP_MAX_PAYLOAD_V4) return -Errno.EMSGSIZE;
     const e = this.autobind();
     if (e < 0) return e;
-    const src = this.boundAddr || this.host.ipv4.selectSource(daddr);
+    const { oif, src } = this.sendVia(daddr);
     if (src === undefined) return -Errno.ENETUNREACH;
     // udp_sendmsg: the route comes first (ENETUNREACH), then RTCF_BROADCAST without SO_BROADCAST is EACCES.
     if (this.isBroadcastAddr(daddr) && !this.broadcast) return -Errno.EACCES;
     if (corkreq) {
-      this.pending = { parts: [data.slice()], len: data.length, src, daddr, dport };
+      this.pending = { parts: [data.slice()], len: data.length, src, daddr, dport, oif };
       return data.length;
     }
-    return this.transmit(data, src, daddr, dport);
+    return this.transmit(data, src, daddr, dport, oif);
   }
 
   /** udp_push_pending_frames: the corked data goes out as one datagram. */
@@ -187,18 +238,20 @@ export class UdpSocket extends Socket implements UdpSock {
       data.set(x, off);
       off += x.length;
     }
-    return this.transmit(data, p.src, p.daddr, p.dport);
+    return this.transmit(data, p.src, p.daddr, p.dport, p.oif);
   }
 
-  private transmit(data: Uint8Array, src: number, daddr: number, dport: number): number {
+  private transmit(data: Uint8Array, src: number, daddr: number, dport: number, oif: number): number {
     const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload: data }, { v: 4, src, dst: daddr });
     // IP_PMTUDISC_WANT: DF when the datagram fits the path MTU, else local fragmentation without DF.
-    const df = 20 + seg.length <= this.host.ipv4.pathMtu(daddr);
+    const df = 20 + seg.length <= this.host.ipv4.pathMtu(daddr, oif || undefined);
     const viaPeer = this.peer !== null && this.peer.addr === daddr;
     const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
+    const group = daddr >>> 28 === 0xe;
     const r = this.host.ipv4.output({
       src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
-      ttl: this.ipOpts.ttl, tos: this.ipOpts.tos,
+      ttl: group ? this.ipOpts.mcTtl : this.ipOpts.ttl, tos: this.ipOpts.tos, mcLoop: this.ipOpts.mcLoop,
+      ...(oif ? { oif } : {}),
     });
     if (r < 0) return r;
     this.host.udp.stats.outDatagrams++;
@@ -217,8 +270,15 @@ export class UdpSocket extends Socket implements UdpSock {
     return -Errno.ENOPROTOOPT;
   }
 
-  /** IPPROTO_UDP options (UDP_CORK) here; IPPROTO_IP in InetOptions (udp_setsockopt → ip_setsockopt). */
+  /**
+   * IPPROTO_UDP options (UDP_CORK) here; IPPROTO_IP in SockMcast (memberships, IP_MULTICAST_IF/ALL) or else
+   * InetOptions (udp_setsockopt → ip_setsockopt).
+   */
   override setProtoOpt(level: number, name: number, value: Uint8Array): number {
+    if (level === IPPROTO_IP) {
+      const r = this.mc.setIp(name, value, this.boundDevice);
+      if (r !== null) return r;
+    }
     if (level !== IPPROTO_UDP) return this.ipOpts.set(level, name, value);
     if (value.length < 4) return -Errno.EINVAL; // udp_lib_setsockopt
     if (name !== UDP_CORK) return -Errno.ENOPROTOOPT;
@@ -231,6 +291,10 @@ export class UdpSocket extends Socket implements UdpSock {
   }
 
   override getProtoOpt(level: number, name: number): Uint8Array | number {
+    if (level === IPPROTO_IP) {
+      const v = this.mc.getIp(name);
+      if (v) return v;
+    }
     if (level !== IPPROTO_UDP) return this.ipOpts.get(level, name);
     if (name !== UDP_CORK) return -Errno.ENOPROTOOPT;
     return Uint8Array.of(this.corked ? 1 : 0, 0, 0, 0);
@@ -269,6 +333,7 @@ export class UdpSocket extends Socket implements UdpSock {
 
   release(): void {
     this.closed = true;
+    this.mc.dropAll();
     if (this.port !== 0) this.host.udp.unbind(this, this.port);
     this.queue.clear();
     this.notify();

@@ -9,7 +9,9 @@
  * Delivery follows udp4_lib_lookup2 / udp6_lib_lookup2: sockets bound to the destination address are tried before
  * wildcard ones; among them the best score wins (a connected peer address and port each add; over IPv4 an AF_INET
  * socket beats a dual-stack AF_INET6 one); among equals the most recently bound, as new sockets go to the head of
- * Linux's hash chain. Broadcast and multicast datagrams go to every matching socket (__udp4_lib_mcast_deliver).
+ * Linux's hash chain. Broadcast and multicast datagrams go to every matching socket (__udp4_lib_mcast_deliver,
+ * __udp6_lib_mcast_deliver): bound to the port and to the wildcard or the destination address, not connected
+ * elsewhere, not bound to another device, and for a group, a member or a socket with IP(V6)_MULTICAST_ALL set.
  *
  * A datagram for a port nobody has draws ICMP port unreachable (unless it was broadcast or multicast); ICMP errors
  * received reach a *connected* socket as SO_ERROR when they are hard (port unreachable → ECONNREFUSED, frag needed →
@@ -24,6 +26,7 @@ import type { Icmp6Error, Ipv6Meta } from './ipv6.js';
 import { icmpErrConvert, ICMP_PORT_UNREACH } from './icmp.js';
 import { icmpv6ErrConvert } from './icmpv6.js';
 import { ipv6Scope } from './iface.js';
+import type { SockMcast } from './multicast.js';
 import { inet4Bytes } from './sockaddr.js';
 import { inet6Bytes } from './sockaddr6.js';
 import { WireError } from './wire/errors.js';
@@ -56,6 +59,10 @@ export interface UdpSock {
   readonly daddr6: Uint8Array | null;
   /** Whether connect() put it in TCP_ESTABLISHED. */
   readonly connected: boolean;
+  /** sk_bound_dev_if: SO_BINDTODEVICE, or the interface a scoped IPv6 bind or connect chose (0: none). */
+  readonly bindDev: number;
+  /** Multicast memberships and IP(V6)_MULTICAST_ALL, which decide who hears a group (stack/multicast.ts). */
+  readonly mc: SockMcast;
   /** Queues a datagram from the source address `from` (sockaddr bytes of the socket's family); false when full. */
   enqueue(data: Uint8Array, from: Uint8Array): boolean;
   /** Wakes waiters after soError changed. */
@@ -207,6 +214,7 @@ export class UdpLayer {
       for (const s of this.candidates(d.dstPort)) {
         if (s.domain !== AF_INET6 || (!ipv6Equal(s.rcvSaddr6!, IPV6_UNSPECIFIED) && !ipv6Equal(s.rcvSaddr6!, meta.dst))) continue;
         if ((s.dport && s.dport !== d.srcPort) || (s.daddr6 && !ipv6Equal(s.daddr6, meta.src))) continue;
+        if ((s.bindDev && s.bindDev !== meta.iface.index) || !s.mc.allow6(meta.dst)) continue;
         this.queue(s, d.payload, fromAddr(s, 6, meta.src, d.srcPort, scope), meta.pktId);
         n++;
       }
@@ -243,6 +251,7 @@ export class UdpLayer {
     for (const s of this.candidates(dport)) {
       if (s.v6only || (s.daddr && s.daddr !== meta.src) || (s.dport && s.dport !== sport)) continue;
       if (s.rcvSaddr && s.rcvSaddr !== meta.dst) continue;
+      if ((s.bindDev && s.bindDev !== meta.iface.index) || !s.mc.allow4(meta.dst, meta.iface.index)) continue;
       this.queue(s, payload, fromAddr(s, 4, meta.src, sport, 0), meta.pktId);
       n++;
     }

@@ -10,13 +10,20 @@
  *   - sendto() a link-local address without scope id uses the first interface, :: means ::1 (a BSDism);
  *   - disconnect (AF_UNSPEC) releases an autobound port and a source address connect chose (udp_disconnect);
  *   - datagrams carry the socket's automatic flow label (auto_flowlabels), hop limit 64 unless IPV6_UNICAST_HOPS,
- *     and are fragmented by the source when larger than the path MTU (IPV6_PMTUDISC_WANT).
+ *     and are fragmented by the source when larger than the path MTU (IPV6_PMTUDISC_WANT);
+ *   - multicast (ipv6(7), stack/multicast.ts): a group is reached through the scope id (link scope and below),
+ *     else IPV6_MULTICAST_IF, else the route; with hop limit IPV6_MULTICAST_HOPS (1), looped back to this host
+ *     unless IPV6_MULTICAST_LOOP is 0. IPPROTO_IP options work too (ipv6_setsockopt hands SOL_IP to
+ *     ip_setsockopt): IP_ADD_MEMBERSHIP for v4-mapped traffic, IP_TTL, IP_MULTICAST_TTL; IP_MULTICAST_ALL is 0 on
+ *     these sockets, so they hear only the IPv4 groups they joined themselves.
  */
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IPV6, IPPROTO_UDP, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, SOCK_DGRAM,
+  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_UDP, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, SOCK_DGRAM,
   SIZEOF_SOCKADDR_IN6,
 } from './constants.js';
 import { DatagramQueue } from './dgram-queue.js';
+import { InetOptions } from './inet-opts.js';
+import { SockMcast } from './multicast.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
 import { ipv6Scope } from './iface.js';
@@ -57,10 +64,20 @@ export class Udp6Socket extends Socket implements UdpSock {
   private tclass = 0;
   private inetId = 0;
   private readonly queue = new DatagramQueue();
+  /** Group memberships and the IPV6_MULTICAST_* / IP_MULTICAST_IF|ALL options. */
+  readonly mc: SockMcast;
+  /** IPPROTO_IP options, used for v4-mapped traffic. */
+  readonly ipOpts = new InetOptions();
 
   constructor(host: Host) {
     super(host, AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
     this.flowLabel = this.drawFlowLabel();
+    this.mc = new SockMcast(host, AF_INET6, SOCK_DGRAM);
+  }
+
+  /** sk_bound_dev_if: the interface a scoped bind or connect chose, or SO_BINDTODEVICE. */
+  get bindDev(): number {
+    return this.boundIf || this.boundDevice;
   }
 
   /** sk_rcv_saddr: the IPv4 view of the local address. */
@@ -157,15 +174,18 @@ export class Udp6Socket extends Socket implements UdpSock {
       src = ipv4Mapped(s4);
       this.inetId = this.host.sim.random.stream(`host:${this.host.name}:inet-id`).int(0, 0xffff);
     } else {
-      if (ipv6Scope(dst) === 'link' || isIpv6Multicast(dst)) {
+      // __ip6_datagram_connect: a scoped address binds the socket to its interface: the scope id, else for a
+      // group IPV6_MULTICAST_IF; with neither, EINVAL ("Connect to link-local address requires an interface").
+      if (needsScope(dst)) {
         if (scope) {
-          if (this.boundIf && this.boundIf !== scope) return -Errno.EINVAL;
+          if (this.bindDev && this.bindDev !== scope) return -Errno.EINVAL;
           this.boundIf = scope;
         }
-        if (!this.boundIf && ipv6Scope(dst) === 'link') return -Errno.EINVAL; // requires an interface
+        if (!this.bindDev && isIpv6Multicast(dst)) this.boundIf = this.mc.mcastOif;
+        if (!this.bindDev) return -Errno.EINVAL;
       }
-      src = ipv6Equal(this.rcvSaddr6, IPV6_UNSPECIFIED) ? this.host.ipv6.selectSource(dst, this.boundIf || undefined) : this.rcvSaddr6;
-      if (!src || !this.host.ipv6.route(dst, this.boundIf || undefined)) return -Errno.ENETUNREACH;
+      src = ipv6Equal(this.rcvSaddr6, IPV6_UNSPECIFIED) ? this.host.ipv6.selectSource(dst, this.bindDev || undefined) : this.rcvSaddr6;
+      if (!src || !this.host.ipv6.route(dst, this.bindDev || undefined)) return -Errno.ENETUNREACH;
     }
     this.peer6 = dst.slice();
     this.dport = port;
@@ -182,6 +202,7 @@ export class Udp6Socket extends Socket implements UdpSock {
     this.peer6 = IPV6_UNSPECIFIED;
     this.dport = 0;
     this.boundIf = 0;
+    this.boundDevice = 0; // __udp_disconnect: sk_bound_dev_if = 0, SO_BINDTODEVICE included
     if (!this.addrFromBind) this.rcvSaddr6 = IPV6_UNSPECIFIED;
     if (!this.portFromBind && this.port !== 0) {
       this.host.udp.unbind(this, this.port);
@@ -193,7 +214,7 @@ export class Udp6Socket extends Socket implements UdpSock {
   }
 
   override sendmsg(data: Uint8Array, _flags: number, dest: Uint8Array | null): number {
-    let dst: Uint8Array, port: number, oif = this.boundIf;
+    let dst: Uint8Array, port: number, oif = this.bindDev;
     const family = dest && dest.length >= 2 ? dest[0]! | (dest[1]! << 8) : -1;
     if (dest && dest.length < 2) return -Errno.EINVAL;
     if (dest && family === AF_INET) {
@@ -210,7 +231,8 @@ export class Udp6Socket extends Socket implements UdpSock {
       if (ipv6Equal(dst, IPV6_UNSPECIFIED) && isIpv4Mapped(this.rcvSaddr6)) dst = ipv4Mapped(0x7f000001);
       if (ipv4FromMapped(dst) === null && ep.port === 0) return -Errno.EINVAL;
       port = ep.port;
-      if (ep.scopeId && (ipv6Scope(dst) === 'link' || isIpv6Multicast(dst))) oif = ep.scopeId;
+      // udpv6_sendmsg: the scope id counts only for addresses that need one (__ipv6_addr_needs_scope_id).
+      if (ep.scopeId && needsScope(dst)) oif = ep.scopeId;
     } else if (dest && family !== AF_UNSPEC) {
       return -Errno.EINVAL;
     } else {
@@ -231,13 +253,16 @@ export class Udp6Socket extends Socket implements UdpSock {
     const e = this.autobind();
     if (e < 0) return e;
     const ipv6 = this.host.ipv6;
+    const group = isIpv6Multicast(dst);
+    if (group && !oif) oif = this.mc.mcastOif; // IPV6_MULTICAST_IF
     const src = ipv6Equal(this.rcvSaddr6, IPV6_UNSPECIFIED) || isIpv6Multicast(this.rcvSaddr6) ? ipv6.selectSource(dst, oif || undefined) : this.rcvSaddr6;
     if (!src) return -Errno.ENETUNREACH;
     const seg = emitUdp({ srcPort: this.port, dstPort: port, payload: data }, { v: 6, src, dst });
-    const hop = this.hopLimit >= 0 ? this.hopLimit : undefined;
+    // ip6_sk_dst_hoplimit: IPV6_MULTICAST_HOPS for a group, IPV6_UNICAST_HOPS (or the default) otherwise.
+    const hop = group ? this.mc.mcastHops : this.hopLimit >= 0 ? this.hopLimit : undefined;
     const r = ipv6.output({
       src, dst, nextHeader: IPPROTO_UDP, payload: seg, flowLabel: this.flowLabel, trafficClass: this.tclass,
-      ...(oif ? { oif } : {}), ...(hop !== undefined && !isIpv6Multicast(dst) ? { hopLimit: hop } : {}),
+      ...(oif ? { oif } : {}), ...(hop !== undefined ? { hopLimit: hop } : {}), mcLoop: this.mc.loop6,
     });
     if (r < 0) return r;
     this.host.udp.stats.outDatagrams++;
@@ -253,13 +278,25 @@ export class Udp6Socket extends Socket implements UdpSock {
     if (ipv4.isGroupAddress(daddr) && daddr >>> 28 !== 0xe && !this.broadcast) return -Errno.EACCES;
     const e = this.autobind();
     if (e < 0) return e;
-    const src = this.rcvSaddr !== 0 && this.rcvSaddr !== LOOPBACK4_IPV6 ? this.rcvSaddr : ipv4.selectSource(daddr);
+    // udp_sendmsg as for AF_INET: the bound source unless it is a group or broadcast, IP_MULTICAST_IF for a group.
+    const group = daddr >>> 28 === 0xe;
+    let oif = this.bindDev;
+    let saddr = this.rcvSaddr !== LOOPBACK4_IPV6 && !ipv4.isGroupAddress(this.rcvSaddr) ? this.rcvSaddr : 0;
+    if (group) {
+      oif ||= this.mc.mcIndex;
+      saddr ||= this.mc.mcAddr;
+    }
+    const src = saddr || ipv4.selectSource(daddr, oif || undefined);
     if (src === undefined) return -Errno.ENETUNREACH;
     const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload: data }, { v: 4, src, dst: daddr });
-    const df = 20 + seg.length <= ipv4.pathMtu(daddr);
+    const df = 20 + seg.length <= ipv4.pathMtu(daddr, oif || undefined);
     const viaPeer = this.connected && this.daddr === daddr;
     const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
-    const r = ipv4.output({ src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}) });
+    // sk_mc_loop of an AF_INET6 socket is IPV6_MULTICAST_LOOP, even for IPv4.
+    const r = ipv4.output({
+      src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
+      ttl: group ? this.ipOpts.mcTtl : this.ipOpts.ttl, tos: this.ipOpts.tos, mcLoop: this.mc.loop6, ...(oif ? { oif } : {}),
+    });
     if (r < 0) return r;
     this.host.udp.stats.outDatagrams++;
     return data.length;
@@ -278,8 +315,12 @@ export class Udp6Socket extends Socket implements UdpSock {
     return this.queue.recv(len, flags) ?? -Errno.EAGAIN;
   }
 
+  /** IPPROTO_IPV6 options, and IPPROTO_IP ones as ip_setsockopt answers them (SockMcast, then InetOptions). */
   override setProtoOpt(level: number, name: number, value: Uint8Array): number {
+    if (level === IPPROTO_IP) return this.mc.setIp(name, value, this.bindDev) ?? this.ipOpts.set(level, name, value);
     if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
+    const m = this.mc.setIpv6(name, value, this.bindDev);
+    if (m !== null) return m;
     if (value.length < 4) return -Errno.EINVAL;
     const v = new DataView(value.buffer, value.byteOffset, 4).getInt32(0, true);
     switch (name) {
@@ -301,7 +342,10 @@ export class Udp6Socket extends Socket implements UdpSock {
   }
 
   override getProtoOpt(level: number, name: number): Uint8Array | number {
+    if (level === IPPROTO_IP) return this.mc.getIp(name) ?? this.ipOpts.get(level, name);
     if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
+    const m = this.mc.getIpv6(name);
+    if (m) return m;
     switch (name) {
       case IPV6_V6ONLY:
         return intOpt(this.v6only ? 1 : 0);
@@ -335,8 +379,14 @@ export class Udp6Socket extends Socket implements UdpSock {
 
   release(): void {
     this.closed = true;
+    this.mc.dropAll();
     if (this.port !== 0) this.host.udp.unbind(this, this.port);
     this.queue.clear();
     this.notify();
   }
+}
+
+/** __ipv6_addr_needs_scope_id: link-local unicast, and multicast of interface- or link-local scope (RFC 4007 §6). */
+function needsScope(a: Uint8Array): boolean {
+  return isIpv6Multicast(a) ? (a[1]! & 0x0f) <= 2 : ipv6Scope(a) === 'link';
 }
