@@ -13,6 +13,7 @@ import { runData, type DataRun } from '../../scenarios/data/run.js';
 import type { DnsSpec, Fault, Op, ScenarioData } from '../../scenarios/data/schema.js';
 import { sym } from '../../scenarios/data/constants.js';
 import type { ZoneData } from '../../stack/dns/zone.js';
+import { MemoryOutput } from '../../sim/recording.js';
 import '../../scenarios/index.js';
 
 const S = 1e9;
@@ -213,6 +214,20 @@ describe('the dns-resolution property', () => {
     expect(checkDnsResolution(s, partial)).toBeNull();
     Object.assign(partial.results[0]!, { ret: -3, out: undefined });
     expect(checkDnsResolution(s, partial)).toBeNull();
+  });
+
+  test('leaves numeric hosts alone: getaddrinfo converts them without a query', async () => {
+    expect(await dnsResolutionCheck(world([lookup('192.0.2.9', 'AF_INET'), lookup('2001:db8::9', 'AF_INET6')]))).toBeNull();
+  });
+
+  test('a run with DNS daemons, crashes and losses records the same bytes twice', async () => {
+    const [s] = fc.sample(dnsScenarioArb().filter((x) => x.faults.length >= 2), { seed: 3, numRuns: 1 });
+    const bytes = async () => {
+      const out = new MemoryOutput();
+      await runData(s!, { record: out });
+      return Buffer.from(out.bytes()).toString('hex');
+    };
+    expect(await bytes()).toBe(await bytes());
   });
 
   test('catches a stack whose UDP never delivers (the udp-recv-unwired profile) on its first run', async () => {
