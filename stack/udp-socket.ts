@@ -16,7 +16,9 @@
  * inet_id. A pending ICMP error (SO_ERROR) is reported by the next send or receive, before queued data
  * (__skb_recv_udp checks sock_error first).
  */
-import { AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_IP, IPPROTO_UDP, MSG_MORE, MSG_OOB, SOCK_DGRAM, UDP_CORK } from './constants.js';
+import {
+  AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_IP, IPPROTO_UDP, MSG_MORE, MSG_OOB, POLLHUP, POLLIN, POLLRDHUP, POLLRDNORM, SOCK_DGRAM, UDP_CORK,
+} from './constants.js';
 import { InetOptions } from './inet-opts.js';
 import { SockMcast } from './multicast.js';
 import { Errno } from './errno.js';
@@ -52,6 +54,8 @@ export class UdpSocket extends Socket implements UdpSock {
   /** UDP_CORK (udp(7)): sends are appended to one pending datagram until uncorked. */
   private corked = false;
   private pending: { parts: Uint8Array[]; len: number; src: number; daddr: number; dport: number; oif: number } | null = null;
+  /** sk_shutdown bits (1 = RCV_SHUTDOWN, 2 = SEND_SHUTDOWN). */
+  private shut = 0;
   /** UdpSock's view: the IPv4 local address, and no IPv6 state. */
   get rcvSaddr(): number {
     return this.boundAddr;
@@ -181,6 +185,8 @@ export class UdpSocket extends Socket implements UdpSock {
   }
 
   override sendmsg(data: Uint8Array, flags: number, dest: Uint8Array | null): number {
+    // inet_send_prepare autobinds before udp_sendmsg looks at anything (a failed send still leaves a port).
+    if (this.autobind() < 0) return -Errno.EAGAIN;
     if (flags & MSG_OOB) return -Errno.EOPNOTSUPP; // udp_sendmsg: "Mirror BSD error message compatibility"
     const corkreq = this.corked || (flags & MSG_MORE) !== 0;
     if (this.pending) {
@@ -314,9 +320,18 @@ export class UdpSocket extends Socket implements UdpSock {
     return this.queue.recv(len, flags) ?? -Errno.EAGAIN;
   }
 
-  override shutdown(_how: number): number {
-    // Datagram sockets: shutdown on an unconnected socket is ENOTCONN (inet_shutdown).
+  /**
+   * inet_shutdown: the flags are set even on an unconnected socket, which still gets ENOTCONN ("hack to wake up
+   * other listeners"). SHUT_RD then ends blocking receives at once with 0 (__skb_wait_for_more_packets).
+   */
+  override shutdown(how: number): number {
+    this.shut |= how + 1;
+    this.notify();
     return this.peer ? 0 : -Errno.ENOTCONN;
+  }
+
+  override blockingRecvEnds(): boolean {
+    return (this.shut & 1) !== 0;
   }
 
   override localName(): Uint8Array {
@@ -324,11 +339,16 @@ export class UdpSocket extends Socket implements UdpSock {
   }
 
   override peerName(): Uint8Array | number {
-    return this.peer ? inet4Bytes(this.peer.addr, this.peer.port) : -Errno.ENOTCONN;
+    // inet_getname: a zero peer port counts as not connected.
+    return this.peer && this.peer.port !== 0 ? inet4Bytes(this.peer.addr, this.peer.port) : -Errno.ENOTCONN;
   }
 
   poll(): number {
-    return this.queue.pollMask(this.soError);
+    // datagram_poll: RCV_SHUTDOWN reads as POLLRDHUP|POLLIN, both directions shut as POLLHUP.
+    let m = this.queue.pollMask(this.soError);
+    if (this.shut & 1) m |= POLLRDHUP | POLLIN | POLLRDNORM;
+    if (this.shut === 3) m |= POLLHUP;
+    return m;
   }
 
   release(): void {
