@@ -12,6 +12,7 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { Packr } from 'msgpackr';
 import { crc32 } from './crc32.js';
+import { EventPacker } from './event-pack.js';
 import type { EventSink, SimEvent } from './events.js';
 
 /** File magic: "SOCKSIM" and format generation 1. */
@@ -94,7 +95,8 @@ export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
 
 /** Streams events into a recording, in batches. */
 export class RecordingWriter implements EventSink {
-  private batch: SimEvent[] = [];
+  /** The pending batch, encoded as each event arrives (the bytes packr.pack(batch) would give). */
+  private readonly batch = new EventPacker(packr);
   private count = 0;
   private closed = false;
 
@@ -118,16 +120,15 @@ export class RecordingWriter implements EventSink {
     // After finish() the output is closed: a late event would land after the end frame, or in whatever file now
     // owns the closed descriptor's number.
     if (this.closed) throw new Error(`RecordingWriter: event ${JSON.stringify(ev[0])} at ${String(ev[1])} ns pushed after finish()`);
-    this.batch.push(ev);
+    this.batch.add(ev);
     this.count++;
-    if (this.batch.length >= this.batchSize) this.flush();
+    if (this.batch.count >= this.batchSize) this.flush();
   }
 
   /** Writes the pending batch now. */
   flush(): void {
-    if (this.batch.length === 0) return;
-    this.out.write(encodeFrame(FRAME_BATCH, packr.pack(this.batch)));
-    this.batch = [];
+    if (this.batch.count === 0) return;
+    this.out.write(encodeFrame(FRAME_BATCH, this.batch.take()));
   }
 
   /** Writes the last batch and the end frame, and closes the output. */
