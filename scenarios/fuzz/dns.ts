@@ -10,7 +10,8 @@
  *   of the family asked;
  * - a name that does not exist: EAI_NONAME, never an address;
  * - EAI_AGAIN only for a lookup that overlapped a faulty stretch (its queries or their replies could be lost, or
- *   the resolver was down): res_send gives up after `attempts` rounds of `timeout` seconds (resolv.conf(5));
+ *   the resolver was down): res_send gives up after `attempts` rounds of `timeout` seconds (resolv.conf(5)), so
+ *   under losses alone not before the tries could have run out;
  * - with AF_UNSPEC under faults, the answer of one family alone: after a timeout with one of the two replies in,
  *   send_dg retries in single-request mode and in the end returns the reply it has (res_send.c, "There are quite a
  *   few broken name servers…");
@@ -31,6 +32,9 @@ import { expectedLookup, faultsEndNs, faultWindows, overlap, partialLookups, typ
 
 /** glibc's defaults without resolv.conf options: RES_TIMEOUT 5 s, RES_DFLRETRY 2 (resolv.conf(5)). */
 const DEFAULT_TIMEOUT = 5, DEFAULT_ATTEMPTS = 2;
+
+/** How long an ARP resolution takes to fail: 3 multicast probes, 1 s apart (arp(7)). */
+const ARP_FAIL_NS = 3e9;
 
 const ZONES = ['example.com.', 'example.net.'] as const;
 
@@ -213,6 +217,13 @@ function judgeLookup(s: ScenarioData, r: OpResult, startNs: number, windows: rea
     if (!matches(e, r.ret, addrs)) return `${what} returned ${outcomeText(r.ret, addrs)}, the zones say ${expectedText(e)}`;
     if (took > attempts * timeoutNs) return `${what} succeeded only after ${took} ns, past timeout x attempts (${attempts} x ${timeoutNs} ns)`;
     return null;
+  }
+  if (r.ret === EAI_AGAIN && !o.outage) {
+    // Losses alone: res_send gives up only after `attempts` tries, each ending at its timeout or at an error; the
+    // only error losses cause is a failed ARP resolution (host unreachable), which takes its 3 probes 1 s apart
+    // (arp(7) mcast_solicit, retrans_time). Only the first try can meet one already under way.
+    const floor = (attempts - 1) * Math.min(timeoutNs, ARP_FAIL_NS);
+    if (took < floor) return `${what} gave up after ${took} ns, before ${attempts} tries could have failed (at least ${floor} ns)`;
   }
   if (matches(e, r.ret, addrs) || r.ret === EAI_AGAIN) return null;
   // One family's reply alone: what send_dg returns after timing out with the other reply missing.

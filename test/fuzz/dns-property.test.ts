@@ -206,14 +206,22 @@ describe('the dns-resolution property', () => {
     expect(inject((t) => (t.finished[0] = false))).toMatch(/process 0 never finished/);
   });
 
-  test('accepts one family\'s reply alone, and EAI_AGAIN, only for a lookup that overlapped a fault', async () => {
+  test('accepts one family\'s reply alone, and EAI_AGAIN once the tries ran out, only for a lookup that overlapped a fault', async () => {
     const s = world([lookup('both.example.com')], [{ at: 60_000, kind: 'link', link: 0, set: { loss: 0 } }], { loss: 0.2 });
     const d = await runData(s);
     const partial = structuredClone(d.trace);
     Object.assign(partial.results[0]!, { ret: 0, out: 'ai=2/1/6/192.0.2.80:0;2/1/6/192.0.2.81:0' });
     expect(checkDnsResolution(s, partial)).toBeNull();
-    Object.assign(partial.results[0]!, { ret: -3, out: undefined });
+    // EAI_AGAIN after losses alone, but only once both tries (options timeout:1 attempts:2) could have timed out.
+    Object.assign(partial.results[0]!, { ret: -3, out: undefined, timeNs: 5e6 });
+    expect(checkDnsResolution(s, partial)).toMatch(/gave up after \d+ ns, before 2 tries could have failed/);
+    partial.results[0]!.timeNs = 2 * S;
     expect(checkDnsResolution(s, partial)).toBeNull();
+    // During an outage an error can end the tries at once (no daemon yet: port unreachable, ECONNREFUSED).
+    const crashed = world([lookup('both.example.com')], [{ at: 0, kind: 'crash', host: 'resolver' }, { at: 60_000, kind: 'restart', host: 'resolver' }]);
+    const quick = structuredClone((await runData(crashed)).trace);
+    Object.assign(quick.results[0]!, { ret: -3, out: undefined, timeNs: 1000 });
+    expect(checkDnsResolution(crashed, quick)).toBeNull();
   });
 
   test('leaves numeric hosts alone: getaddrinfo converts them without a query', async () => {
