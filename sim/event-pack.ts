@@ -15,6 +15,39 @@ const CACHE_MAX_LEN = 64;
 const CACHE_MAX_ENTRIES = 4096;
 const SURROGATE = /[\ud800-\udfff]/;
 
+/** msgpack length-prefixed kinds: the fix form's base and limit (0: none), then the 8-, 16- and 32-bit opcodes (0: none). */
+const ARRAY = [0x90, 0x10, 0, 0xdc, 0xdd] as const, STR = [0xa0, 0x20, 0xd9, 0xda, 0xdb] as const, BIN = [0, 0, 0xc4, 0xc5, 0xc6] as const;
+
+/** The bytes a length header of kind k for n takes. */
+function headerLen(k: readonly number[], n: number): number {
+  return n < k[1]! ? 1 : k[2] && n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+/** Writes the shortest length header of kind k for n at pos (room checked by the caller); returns the next position. */
+function writeHeader(b: Uint8Array, pos: number, k: readonly number[], n: number): number {
+  if (n < k[1]!) {
+    b[pos] = k[0]! | n;
+    return pos + 1;
+  }
+  if (k[2] && n < 0x100) {
+    b[pos] = k[2];
+    b[pos + 1] = n;
+    return pos + 2;
+  }
+  if (n < 0x10000) {
+    b[pos] = k[3]!;
+    b[pos + 1] = n >> 8;
+    b[pos + 2] = n & 0xff;
+    return pos + 3;
+  }
+  b[pos] = k[4]!;
+  b[pos + 1] = n >>> 24;
+  b[pos + 2] = (n >>> 16) & 0xff;
+  b[pos + 3] = (n >>> 8) & 0xff;
+  b[pos + 4] = n & 0xff;
+  return pos + 5;
+}
+
 /** Accumulates msgpack-encoded events; `take()` returns them as one msgpack array. */
 export class EventPacker {
   private buf = new Uint8Array(1 << 16);
@@ -36,17 +69,9 @@ export class EventPacker {
   /** The events added since the last take, as the msgpack array packr.pack would write; starts a new batch. */
   take(): Uint8Array {
     const n = this.count;
-    const head = n < 0x10 ? 1 : n < 0x10000 ? 3 : 5;
+    const head = headerLen(ARRAY, n);
     const out = new Uint8Array(head + this.pos);
-    if (n < 0x10) out[0] = 0x90 | n;
-    else if (n < 0x10000) {
-      out[0] = 0xdc;
-      out[1] = n >> 8;
-      out[2] = n & 0xff;
-    } else {
-      out[0] = 0xdd;
-      new DataView(out.buffer).setUint32(1, n);
-    }
+    writeHeader(out, 0, ARRAY, n);
     out.set(this.buf.subarray(0, this.pos), head);
     this.pos = 0;
     this.count = 0;
@@ -154,58 +179,24 @@ export class EventPacker {
   /** A str header (the shortest that fits the UTF-8 length) and the UTF-8 bytes. */
   private encodeString(s: string): Uint8Array {
     const utf8 = this.enc.encode(s);
-    const n = utf8.length;
-    const head = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    const out = new Uint8Array(head + n);
-    if (n < 0x20) out[0] = 0xa0 | n;
-    else if (n < 0x100) {
-      out[0] = 0xd9;
-      out[1] = n;
-    } else if (n < 0x10000) {
-      out[0] = 0xda;
-      out[1] = n >> 8;
-      out[2] = n & 0xff;
-    } else {
-      out[0] = 0xdb;
-      new DataView(out.buffer).setUint32(1, n);
-    }
+    const head = headerLen(STR, utf8.length);
+    const out = new Uint8Array(head + utf8.length);
+    writeHeader(out, 0, STR, utf8.length);
     out.set(utf8, head);
     return out;
   }
 
   private array(a: readonly unknown[]): void {
-    const n = a.length;
     this.room(5);
-    if (n < 0x10) this.buf[this.pos++] = 0x90 | n;
-    else if (n < 0x10000) {
-      this.buf[this.pos++] = 0xdc;
-      this.buf[this.pos++] = n >> 8;
-      this.buf[this.pos++] = n & 0xff;
-    } else {
-      this.buf[this.pos++] = 0xdd;
-      this.view.setUint32(this.pos, n);
-      this.pos += 4;
-    }
-    for (let i = 0; i < n; i++) this.value(a[i]);
+    this.pos = writeHeader(this.buf, this.pos, ARRAY, a.length);
+    for (let i = 0; i < a.length; i++) this.value(a[i]);
   }
 
   /** A byte string: bin 8/16/32 (msgpackr writes a Uint8Array or a Buffer so). */
   private bin(b: Uint8Array): void {
-    const n = b.length;
-    this.room(5 + n);
-    if (n < 0x100) {
-      this.buf[this.pos++] = 0xc4;
-      this.buf[this.pos++] = n;
-    } else if (n < 0x10000) {
-      this.buf[this.pos++] = 0xc5;
-      this.buf[this.pos++] = n >> 8;
-      this.buf[this.pos++] = n & 0xff;
-    } else {
-      this.buf[this.pos++] = 0xc6;
-      this.view.setUint32(this.pos, n);
-      this.pos += 4;
-    }
+    this.room(5 + b.length);
+    this.pos = writeHeader(this.buf, this.pos, BIN, b.length);
     this.buf.set(b, this.pos);
-    this.pos += n;
+    this.pos += b.length;
   }
 }
