@@ -21,7 +21,7 @@ export type Expected = { ok: true; addrs: string[] } | { ok: false; error: 'EAI_
  */
 export type ZoneAnswer = { exists: true; a: string[]; aaaa: string[]; viaCname: boolean } | { exists: false };
 
-/** RFC 1034 §4.3.2 follows CNAME chains; BIND stops at 16 links, and a loop is a failure (SERVFAIL). */
+/** How many CNAMEs the model follows (the authoritative server stops at 16, authority.ts); a longer chain is a loop. */
 const MAX_CNAME_CHAIN = 16;
 
 /** A name in lower case without its trailing dot ("" for the root): DNS names compare case-insensitively (RFC 4343). */

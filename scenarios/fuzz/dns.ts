@@ -6,8 +6,8 @@
  * has ended. Whatever the faults, a lookup never returns a wrong answer; once they stop, every lookup succeeds.
  *
  * Which outcomes glibc 2.36 allows (the stub resolver here is its model, stack/resolve/):
- * - an existing name: exactly the zone's addresses in glibc's order (dns-model.ts), or EAI_NODATA when it has none
- *   of the family asked;
+ * - an existing name: exactly the zone's addresses in glibc's order, or, with none of the family asked, EAI_NODATA
+ *   (EAI_NONAME when the reply held only a CNAME chain, for AF_INET6 and AF_UNSPEC: dns-model.ts);
  * - a name that does not exist: EAI_NONAME, never an address;
  * - EAI_AGAIN only for a lookup that overlapped a faulty stretch (its queries or their replies could be lost, or
  *   the resolver was down): res_send gives up after `attempts` rounds of `timeout` seconds (resolv.conf(5)), so
@@ -17,6 +17,8 @@
  *   few broken name servers…");
  * - a lookup that overlapped no fault succeeds exactly (no partial answer) within timeout × attempts seconds, and no
  *   lookup lasts longer than glibc's retry budget, (attempts + 2) × timeout (the two single-request restarts).
+ * A faulty stretch lasts until the client's ARP has settled after it (dns-model.ts settleNs): a packet sent within
+ * 1 s of a restart can still be dropped with an ARP entry whose probes all went out during the outage, as on Linux.
  */
 import fc from 'fast-check';
 import { ms } from '../../sim/time.js';

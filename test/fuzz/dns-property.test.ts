@@ -6,7 +6,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { checkRun } from '../../scenarios/fuzz/campaign.js';
-import { checkDnsResolution, dnsResolutionCheck, dnsScenarioArb } from '../../scenarios/fuzz/dns.js';
+import { checkDnsResolution, dnsFaultsEndNs, dnsResolutionCheck, dnsScenarioArb } from '../../scenarios/fuzz/dns.js';
 import { expectedLookup, faultWindows, settleNs } from '../../scenarios/fuzz/dns-model.js';
 import { ScenarioDataError, validateScenario } from '../../scenarios/data/load.js';
 import { runData, type DataRun } from '../../scenarios/data/run.js';
@@ -168,6 +168,12 @@ describe('the fault windows the check reads from the schedule', () => {
 describe('the dns-resolution property', () => {
   test.prop([dnsScenarioArb()], { numRuns: 30 })('holds on Linux-faithful socksim', async (s) => {
     expect(await dnsResolutionCheck(s)).toBeNull();
+  });
+
+  test.prop([dnsScenarioArb()], { numRuns: 200 })('generates a last process that starts after every fault has settled', (s) => {
+    const late = s.processes[s.processes.length - 1]!;
+    expect(late.name).toBe('late');
+    expect((late.startMs ?? 0) * 1e6).toBeGreaterThan(dnsFaultsEndNs(s));
   });
 
   test('fails when the zone served answers a wrong address', async () => {
