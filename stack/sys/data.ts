@@ -60,6 +60,11 @@ function gather(iov: unknown): Uint8Array | number {
   return out;
 }
 
+/** A caller's buffer argument, or -EFAULT when it is not bytes (C would see a bad pointer). */
+function asBuf(b: unknown): Uint8Array | number {
+  return b instanceof Uint8Array ? b : -Errno.EFAULT;
+}
+
 /** Scatters bytes into iovecs. */
 function scatter(iov: Uint8Array[], data: Uint8Array): void {
   let off = 0;
@@ -84,12 +89,12 @@ interface Received {
 export class SysData extends SysSock {
   /** sendto(2); `addr` null or omitted sends to the connected peer. */
   async sendto(fd: number, buf: Uint8Array, flags: number, addr?: SockAddrArg | null): Promise<number> {
-    return this.sendCommon('sendto', [fd, bufArg(buf), flags, addrArg(addr)], fd, buf, flags, addr ?? null, null);
+    return this.sendCommon('sendto', [fd, bufArg(buf), flags, addrArg(addr)], fd, asBuf(buf), flags, addr ?? null, null);
   }
 
   /** send(2). */
   async send(fd: number, buf: Uint8Array, flags = 0): Promise<number> {
-    return this.sendCommon('send', [fd, bufArg(buf), flags], fd, buf, flags, null, null);
+    return this.sendCommon('send', [fd, bufArg(buf), flags], fd, asBuf(buf), flags, null, null);
   }
 
   /** sendmsg(2): gathers msg.iov, sends msg.control's cmsgs (SCM_RIGHTS, SCM_CREDENTIALS on AF_UNIX). */
@@ -197,8 +202,8 @@ export class SysData extends SysSock {
     addr: unknown, control: Uint8Array | null): Promise<number> {
     const so = this.sock(fd);
     if (typeof so === 'number') return this.done(call, args, so);
-    // A negative integer is an error gather() already found; anything else that is not bytes is a bad buffer.
-    if (typeof data === 'number' && Number.isInteger(data) && data < 0) return this.done(call, args, data);
+    // A number is an error the caller already found (gather(), asBuf()); anything else that is not bytes is a bad buffer.
+    if (typeof data === 'number') return this.done(call, args, data);
     if (!(data instanceof Uint8Array)) return this.done(call, args, -Errno.EFAULT);
     let flags = intArg(flagsIn, 0);
     if (flags === null) return this.done(call, args, -Errno.EINVAL);
