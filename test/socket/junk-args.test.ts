@@ -70,7 +70,7 @@ describe('junk arguments', () => {
     expect(methodNames()).toEqual([...PUBLIC, ...INTERNAL].sort());
   });
 
-  test.prop([fc.array(fc.record({ call: fc.constantFrom(...PUBLIC), args: fc.array(junk, { maxLength: 6 }) }), { minLength: 1, maxLength: 12 })], { numRuns: 300 })(
+  test.prop([fc.array(fc.record({ call: fc.constantFrom(...PUBLIC), args: fc.array(junk, { maxLength: 6 }) }), { minLength: 1, maxLength: 12 })], { numRuns: 500 })(
     'no call throws; each returns a number (-1 with a Linux errno) or its typed result',
     async (calls) => {
       const { sim, h } = oneHost('junk');
