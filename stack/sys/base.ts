@@ -38,6 +38,17 @@ export function addrArg(a: unknown): unknown {
   return typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean' ? a : 'junk';
 }
 
+/**
+ * An argument as a recording can hold it (numbers, strings, booleans, null, bytes and arrays of those): anything
+ * else a JS caller passed (objects, Sets, functions) is recorded as "junk" rather than breaking the recorder.
+ */
+export function recordable(x: unknown, depth = 0): unknown {
+  if (x === null || x === undefined) return null;
+  if (typeof x === 'number' || typeof x === 'string' || typeof x === 'boolean' || x instanceof Uint8Array) return x;
+  if (Array.isArray(x) && depth < 3) return x.slice(0, 64).map((y) => recordable(y, depth + 1));
+  return 'junk';
+}
+
 /** An integer argument or null when it is not one (JS callers can pass anything; C would not compile). */
 export function intArg(x: unknown, dflt?: number): number | null {
   if (x === undefined && dflt !== undefined) return dflt;
@@ -112,7 +123,7 @@ export class SysBase {
     }
     const sim = this.host.sim;
     sim.progress(); // a call is progress, not a foreign await; many calls without time passing is a busy loop
-    if (sim.sink) sim.sink.push([EV_SYSCALL, sim.now, this.proc.pid, call, args, ret, err]);
+    if (sim.sink) sim.sink.push([EV_SYSCALL, sim.now, this.proc.pid, call, args.map((a) => recordable(a)), ret, err]);
     return ret;
   }
 
