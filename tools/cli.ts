@@ -37,7 +37,7 @@ const commands: Record<string, Command> = {
 };
 
 function mainHelp(): string {
-  const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`);
   return `usage: socksim COMMAND [options]\n\ncommands:\n${lines.join('\n')}\n\n'socksim COMMAND --help' describes each command.`;
 }
 
