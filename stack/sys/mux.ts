@@ -94,7 +94,7 @@ export class SysMux extends SysOpts {
     // do_sys_poll: more entries than RLIMIT_NOFILE is EINVAL.
     if (intArg(nfds) === null || nfds < 0 || nfds > this.fds.limit) return -Errno.EINVAL;
     if (nfds > 0 && (!Array.isArray(fds) || fds.length < nfds)) return -Errno.EFAULT;
-    const list = fds.slice(0, nfds);
+    const list = nfds > 0 ? fds.slice(0, nfds) : [];
     for (const p of list) if (typeof p !== 'object' || p === null || intArg(p.fd) === null || intArg(p.events) === null) return -Errno.EFAULT;
     const deadline = ns === null ? null : this.deadlineAfter(ns);
     let timedOut = false;

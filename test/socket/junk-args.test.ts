@@ -13,6 +13,7 @@ import { SysMux } from '../../stack/sys/mux.js';
 import { SysBase } from '../../stack/sys/base.js';
 import { unix } from '../../stack/sockaddr.js';
 import { oneHost } from './helpers.js';
+import { pack } from 'msgpackr';
 
 /** The public calls: every method of Sys that is not an internal helper. */
 const PUBLIC = [
@@ -74,6 +75,8 @@ describe('junk arguments', () => {
     'no call throws; each returns a number (-1 with a Linux errno) or its typed result',
     async (calls) => {
       const { sim, h } = oneHost('junk');
+      // Every event must stay encodable, as the recorder writes it (msgpack).
+      sim.sink = { push: (ev) => void pack(ev) };
       const results: { call: string; ret: unknown; errno: number }[] = [];
       for (const { call, args } of calls) {
         h.spawn(call, async (sys) => {
