@@ -5,12 +5,15 @@
  *   - adding an IPv6 address adds its prefix route with metric 256 (addrconf_prefix_route), except for /128;
  *   - a default gateway is a 0/0 route via an address reachable on a connected subnet (else ENETUNREACH, as
  *     `ip route add default via` answers "Nexthop has invalid gateway").
- * Each function returns 0 or a negative errno, like the netlink request it stands for.
+ * Each function returns 0 or a negative errno, like the netlink request it stands for, and a change is announced to
+ * rtnetlink listeners (stack/rtnl-events.ts) as Linux announces it: RTM_NEWADDR / RTM_DELADDR per address (a
+ * primary's secondaries first, as __inet_del_ifa deletes them), RTM_NEWLINK when the MTU or IFF_UP really changes.
  */
 import { Errno } from './errno.js';
-import { IFF_RUNNING, IFF_UP } from './constants.js';
+import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP } from './constants.js';
 import type { Host } from './host.js';
-import { ipv6PrefixMatch, ipv6Scope, prefixMask, type Interface } from './iface.js';
+import { ipv6PrefixMatch, ipv6Scope, prefixMask, type Interface, type Ipv4Assignment } from './iface.js';
+import { rtnlEvent } from './rtnl-events.js';
 import { ipv4FromString, ipv6Equal, ipv6FromString } from './wire/addr.js';
 
 /** Parses "a.b.c.d/len" (len defaults to 32); null when malformed. */
@@ -58,6 +61,7 @@ export function addIpv4Address(iface: Interface, addr: number, prefixLen: number
   if (!iface.loopback && !secondary) {
     iface.host.ipv4.routes.add({ dest: addr, prefixLen, gateway: 0, iface, prefSrc: addr });
   }
+  rtnlEvent(iface.host, { kind: 'addr4', iface, addr: entry, add: true });
   return 0;
 }
 
@@ -68,12 +72,12 @@ export function removeIpv4Address(iface: Interface, addr: number): number {
   const [gone] = iface.ipv4.splice(i, 1);
   const m = prefixMask(gone!.prefixLen);
   if (!gone!.secondary) {
-    // promote_secondaries is 0 by default: the secondaries of a deleted primary go with it.
-    for (let j = iface.ipv4.length - 1; j >= 0; j--) {
-      const a = iface.ipv4[j]!;
-      if (a.secondary && a.prefixLen === gone!.prefixLen && (((a.addr ^ addr) & m) >>> 0) === 0) iface.ipv4.splice(j, 1);
-    }
+    // promote_secondaries is 0 by default: the secondaries of a deleted primary go with it, announced first.
+    const same = (a: Ipv4Assignment) => a.secondary === true && a.prefixLen === gone!.prefixLen && (((a.addr ^ addr) & m) >>> 0) === 0;
+    for (const a of iface.ipv4.filter(same)) rtnlEvent(iface.host, { kind: 'addr4', iface, addr: a, add: false });
+    for (let j = iface.ipv4.length - 1; j >= 0; j--) if (same(iface.ipv4[j]!)) iface.ipv4.splice(j, 1);
   }
+  rtnlEvent(iface.host, { kind: 'addr4', iface, addr: gone!, add: false });
   iface.host.ipv4.routes.remove((r) => r.iface === iface && r.gateway === 0 && r.prefSrc === addr && r.dest === ((addr & m) >>> 0));
   // Routes through a gateway no longer on a connected subnet die with it (fib_sync_down_addr).
   iface.host.ipv4.routes.remove((r) => r.iface === iface && r.gateway !== 0 && !onLink4(iface, r.gateway));
@@ -100,10 +104,12 @@ export function addIpv6Address(iface: Interface, addr: Uint8Array, prefixLen: nu
   const scope = ipv6Scope(addr);
   let at = iface.ipv6.findIndex((a) => scopeRank(scope) >= scopeRank(a.scope));
   if (at < 0) at = iface.ipv6.length;
-  iface.ipv6.splice(at, 0, { addr: addr.slice(), prefixLen, scope });
+  const entry = { addr: addr.slice(), prefixLen, scope };
+  iface.ipv6.splice(at, 0, entry);
   if (!iface.loopback && prefixLen < 128 && ipv6Scope(addr) === 'global') {
     iface.host.ipv6.routes.add({ dest: addr, prefixLen, gateway: null, iface, metric: 256 });
   }
+  rtnlEvent(iface.host, { kind: 'addr6', iface, addr: entry, add: true });
   return 0;
 }
 
@@ -112,6 +118,7 @@ export function removeIpv6Address(iface: Interface, addr: Uint8Array): number {
   const i = iface.ipv6.findIndex((a) => ipv6Equal(a.addr, addr));
   if (i < 0) return -Errno.EADDRNOTAVAIL;
   const [gone] = iface.ipv6.splice(i, 1);
+  rtnlEvent(iface.host, { kind: 'addr6', iface, addr: gone!, add: false });
   const stillCovered = iface.ipv6.some((a) => a.prefixLen === gone!.prefixLen && ipv6PrefixMatch(a.addr, gone!.addr, gone!.prefixLen));
   if (!stillCovered) {
     iface.host.ipv6.routes.remove((r) => r.iface === iface && r.gateway === null && r.prefixLen === gone!.prefixLen && ipv6PrefixMatch(r.dest, gone!.addr, gone!.prefixLen));
@@ -175,13 +182,21 @@ export function setDefaultGateway(host: Host, gw: string, dev?: string): number 
 /** `ip link set dev X mtu N`: at least 68 for IPv4 (ETH_MIN_MTU), at most 65535 here; EINVAL otherwise. */
 export function setMtu(iface: Interface, mtu: number): number {
   if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) return -Errno.EINVAL;
+  if (iface.mtu === mtu) return 0; // dev_set_mtu: nothing to announce
   iface.mtu = mtu;
+  rtnlEvent(iface.host, { kind: 'link', iface, change: 0 });
   return 0;
 }
 
-/** `ip link set dev X up|down`: IFF_UP (routes over a down interface are not used, its frames are dropped). */
+/**
+ * `ip link set dev X up|down`: IFF_UP (routes over a down interface are not used, its frames are dropped). A down
+ * interface also loses IFF_RUNNING and IFF_LOWER_UP, as dev_get_flags reports them only while the device runs.
+ */
 export function setLinkUp(iface: Interface, up: boolean): void {
-  iface.flags = up ? iface.flags | IFF_UP | IFF_RUNNING : iface.flags & ~(IFF_UP | IFF_RUNNING);
+  const bits = IFF_UP | IFF_RUNNING | IFF_LOWER_UP;
+  const old = iface.flags;
+  iface.flags = up ? old | bits : old & ~bits;
+  if (iface.flags !== old) rtnlEvent(iface.host, { kind: 'link', iface, change: IFF_UP });
 }
 
 /** Sets the name servers the resolver will use (/etc/resolv.conf "nameserver" lines; glibc uses the first 3). */

@@ -1,181 +1,106 @@
 /**
- * AF_NETLINK / NETLINK_ROUTE sockets (netlink(7), rtnetlink(7)), enough for what getifaddrs(3), `ip link` and
- * `ip addr` ask: RTM_GETLINK (dump, or one link by index) and RTM_GETADDR dumps, answered with Linux's byte layout
- * (little-endian nlmsghdr, ifinfomsg/ifaddrmsg, 4-byte aligned rtattrs) and ended by NLMSG_DONE. Other requests get
- * NLMSG_ERROR with EOPNOTSUPP (socksim changes no configuration over netlink), carrying the request as Linux's
- * netlink_ack does; a request with NLM_F_ACK that succeeded gets an error-0 acknowledgement.
+ * AF_NETLINK / NETLINK_ROUTE sockets (netlink(7), rtnetlink(7)), enough for what getifaddrs(3), `ip link`,
+ * `ip addr` and `ip monitor` ask: RTM_GETLINK (dump, or one link by index) and RTM_GETADDR dumps, answered with
+ * Linux's byte layout (stack/rtnl-msg.ts) and ended by NLMSG_DONE. Other requests get NLMSG_ERROR with EOPNOTSUPP
+ * (socksim changes no configuration over netlink), carrying the request as Linux's netlink_ack does; a request with
+ * NLM_F_ACK that succeeded gets an error-0 acknowledgement.
  *
  * Socket rules (af_netlink.c): SOCK_RAW or SOCK_DGRAM, else ESOCKTNOSUPPORT; protocols other than NETLINK_ROUTE are
- * not provided (EPROTONOSUPPORT); bind needs a 12-byte sockaddr_nl of family AF_NETLINK (EINVAL); port id 0 means
- * "pick one", which netlink_autobind does from -4096 downwards once the process id is taken (socksim does not know
- * the process here and always uses the rover); multicast groups are not supported (EOPNOTSUPP, not Linux's answer).
- * A dump's messages come in datagrams of at most NLMSG_GOODSIZE (3776) bytes, NLMSG_DONE in the last when it fits.
+ * not provided (EPROTONOSUPPORT); bind needs a 12-byte sockaddr_nl of family AF_NETLINK (EINVAL), and once bound only
+ * its own port id (EINVAL); port id 0 means "pick one", which netlink_autobind does from -4096 downwards once the
+ * process id is taken (socksim does not know the process here and always uses the rover). A dump's messages come
+ * in datagrams of at most NLMSG_GOODSIZE (3776) bytes, NLMSG_DONE in the last when it fits.
+ *
+ * Multicast groups (checked on Linux 6.18): anyone may join NETLINK_ROUTE groups (NL_CFG_F_NONROOT_RECV), by bind's
+ * nl_groups (replacing groups 1..32) or NETLINK_ADD_MEMBERSHIP (1..RTNLGRP_MAX = 39, else EINVAL, as is an optlen
+ * below 4); dropping a group not joined is no error; NETLINK_LIST_MEMBERSHIPS reads the bitmap, getsockname the
+ * first 32 bits. Interface changes made through stack/ifconfig.ts reach the members of RTNLGRP_LINK (RTM_NEWLINK:
+ * an IFF_UP change, then IFF_RUNNING coming up as linkwatch reports it; an MTU change), RTNLGRP_IPV4_IFADDR and
+ * RTNLGRP_IPV6_IFADDR (RTM_NEWADDR / RTM_DELADDR), one message per datagram, from port 0 with nl_groups naming the
+ * group, sequence 0; a member not bound to a port id hears none of them (do_one_broadcast). Sending to a group (sendto or connect with nl_groups), or by sendto to another port, needs
+ * CAP_NET_ADMIN (EPERM; root here): members other than the sender get a copy, and the kernel still gets it when
+ * nl_pid is 0. A notification that finds the receive queue full is dropped and the socket gets ENOBUFS
+ * (netlink_overrun). Not modelled: route, neighbour and other groups (joining works, nothing is ever sent),
+ * NETLINK_PKTINFO and the other SOL_NETLINK flags (ENOPROTOOPT), and the CAP_NET_ADMIN rtnetlink_bind asks for the
+ * multicast-routing groups 30 and 31.
  */
-import { AF_NETLINK, AF_INET, AF_INET6, NETLINK_ROUTE, SOCK_DGRAM, SOCK_RAW, IFF_UP } from './constants.js';
+import { AF_NETLINK, AF_INET, AF_INET6, AF_UNSPEC, IFF_RUNNING, IFF_UP, NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP,
+  NETLINK_ROUTE, SOCK_DGRAM, SOCK_RAW, SOL_NETLINK } from './constants.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
-import { Socket, type RecvResult } from './socket.js';
+import { Socket, type RecvResult, type SendArgs } from './socket.js';
 import { DatagramQueue } from './dgram-queue.js';
-import { ipv4ScopeOf } from './ifconfig.js';
-import { ARPHRD_ETHER, ARPHRD_LOOPBACK, linkBroadcast, linkStats } from './ifaddrs.js';
-import { writeMac, writeU32 } from './wire/bytes.js';
-import type { Interface } from './iface.js';
+import { onRtnlEvent, type RtnlEvent } from './rtnl-events.js';
+import {
+  addr4Message, addr6Message, addrMessages, align4, IFINFOMSG_LEN, linkMessage, MsgBuilder, NLMSG_DONE, NLMSG_ERROR,
+  NLMSG_GOODSIZE, NLMSG_HDRLEN, NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST,
+  RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
+} from './rtnl-msg.js';
 
-/** Netlink control message types (linux/netlink.h). */
-export const NLMSG_NOOP = 1, NLMSG_ERROR = 2, NLMSG_DONE = 3, NLMSG_MIN_TYPE = 0x10;
-/** rtnetlink message types (linux/rtnetlink.h). */
-export const RTM_NEWLINK = 16, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_GETADDR = 22;
-/** nlmsg_flags bits (linux/netlink.h). */
-export const NLM_F_REQUEST = 0x1, NLM_F_MULTI = 0x2, NLM_F_ACK = 0x4, NLM_F_DUMP = 0x300, NLM_F_CAPPED = 0x100;
-/** Link attributes (linux/if_link.h). */
-export const IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_STATS = 7, IFLA_TXQLEN = 13,
-  IFLA_OPERSTATE = 16, IFLA_LINKMODE = 17, IFLA_GROUP = 27, IFLA_PROMISCUITY = 30, IFLA_CARRIER = 33;
-/** Address attributes (linux/if_addr.h). */
-export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_CACHEINFO = 6, IFA_FLAGS = 8;
-/** ifa_flags bits. */
-export const IFA_F_SECONDARY = 0x01, IFA_F_PERMANENT = 0x80;
-/** Header sizes. */
-const NLMSG_HDRLEN = 16, IFINFOMSG_LEN = 16, IFADDRMSG_LEN = 8;
-/** SKB_WITH_OVERHEAD(PAGE_SIZE): how much one dump datagram holds. */
-const NLMSG_GOODSIZE = 3776;
-/** IF_OPER_UNKNOWN (lo), IF_OPER_DOWN, IF_OPER_UP (RFC 2863 operstates). */
-const IF_OPER_UNKNOWN = 0, IF_OPER_DOWN = 2, IF_OPER_UP = 6;
+/** Message types and flags, re-exported for the socket's callers (defined in stack/rtnl-msg.ts). */
+export {
+  NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
+  RTM_NEWLINK,
+} from './rtnl-msg.js';
+/** rtnetlink groups socksim announces to (linux/rtnetlink.h RTNLGRP_*). */
+export const RTNLGRP_LINK = 1, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV6_IFADDR = 9;
+/** RTNLGRP_MAX of Linux 6.18: the groups a NETLINK_ROUTE socket can join. */
+export const RTNL_NGROUPS = 39;
+/** getsockopt(SOL_NETLINK) of the joined groups' bitmap (linux/netlink.h). */
+export const NETLINK_LIST_MEMBERSHIPS = 9;
 
-const align4 = (n: number): number => (n + 3) & ~3;
-
-/** Builds one netlink message: header, fixed part, attributes. */
-class MsgBuilder {
-  private readonly parts: Uint8Array[] = [];
-  private len = NLMSG_HDRLEN;
-
-  constructor(private readonly type: number, private readonly flags: number, private readonly seq: number, private readonly pid: number) {}
-
-  /** Appends raw bytes, padded to 4. */
-  raw(b: Uint8Array): this {
-    const p = new Uint8Array(align4(b.length));
-    p.set(b);
-    this.parts.push(p);
-    this.len += p.length;
-    return this;
-  }
-
-  /** Appends an rtattr. */
-  attr(type: number, data: Uint8Array): this {
-    const a = new Uint8Array(4 + data.length);
-    const dv = new DataView(a.buffer);
-    dv.setUint16(0, 4 + data.length, true);
-    dv.setUint16(2, type, true);
-    a.set(data, 4);
-    return this.raw(a);
-  }
-
-  u32(type: number, v: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v >>> 0, true);
-    return this.attr(type, b);
-  }
-
-  u8(type: number, v: number): this {
-    return this.attr(type, Uint8Array.of(v));
-  }
-
-  str(type: number, s: string): this {
-    const b = new Uint8Array(s.length + 1);
-    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-    return this.attr(type, b);
-  }
-
-  /** The finished message. */
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.len);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, this.len, true);
-    dv.setUint16(4, this.type, true);
-    dv.setUint16(6, this.flags, true);
-    dv.setUint32(8, this.seq, true);
-    dv.setUint32(12, this.pid, true);
-    let o = NLMSG_HDRLEN;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  }
+/** Each host's port ids in use, autobind rover and group members (a WeakMap: looked up, never iterated). */
+interface HostTable {
+  socks: Map<number, NetlinkSocket>;
+  rover: number;
+  /** Sockets with at least one group, in subscription order. */
+  members: Set<NetlinkSocket>;
 }
+const tables = new WeakMap<Host, HostTable>();
 
-/** RTM_NEWLINK for one interface (rtnl_fill_ifinfo, a subset of its attributes in its order). */
-export function linkMessage(i: Interface, flags: number, seq: number, pid: number): Uint8Array {
-  const ifi = new Uint8Array(IFINFOMSG_LEN);
-  const dv = new DataView(ifi.buffer);
-  ifi[0] = 0; // ifi_family AF_UNSPEC
-  dv.setUint16(2, i.loopback ? ARPHRD_LOOPBACK : ARPHRD_ETHER, true);
-  dv.setInt32(4, i.index, true);
-  dv.setUint32(8, i.flags, true);
-  dv.setUint32(12, 0, true); // ifi_change
-  const mac = new Uint8Array(6), brd = new Uint8Array(6);
-  writeMac(mac, 0, i.loopback ? 0 : i.mac);
-  writeMac(brd, 0, linkBroadcast(i));
-  const s = linkStats(i);
-  const stats = new Uint8Array(96);
-  const sv = new DataView(stats.buffer);
-  [s.rxPackets, s.txPackets, s.rxBytes, s.txBytes, s.rxErrors, s.txErrors, s.rxDropped, s.txDropped, s.multicast, s.collisions]
-    .forEach((v, k) => sv.setUint32(k * 4, v >>> 0, true));
-  const oper = i.loopback ? IF_OPER_UNKNOWN : (i.flags & IFF_UP) ? IF_OPER_UP : IF_OPER_DOWN;
-  return new MsgBuilder(RTM_NEWLINK, flags, seq, pid).raw(ifi)
-    .str(IFLA_IFNAME, i.name).u32(IFLA_TXQLEN, 1000).u8(IFLA_OPERSTATE, oper).u8(IFLA_LINKMODE, 0)
-    .u32(IFLA_MTU, i.mtu).u32(IFLA_GROUP, 0).u32(IFLA_PROMISCUITY, 0).u8(IFLA_CARRIER, (i.flags & IFF_UP) ? 1 : 0)
-    .attr(IFLA_ADDRESS, mac).attr(IFLA_BROADCAST, brd).attr(IFLA_STATS, stats).bytes();
-}
-
-/** struct ifa_cacheinfo of a permanent address: lifetimes INFINITY_LIFE_TIME, stamps at boot. */
-function cacheinfo(): Uint8Array {
-  const b = new Uint8Array(16);
-  writeU32(b, 0, 0xffffffff);
-  writeU32(b, 4, 0xffffffff);
-  return b;
-}
-
-/** RTM_NEWADDR messages of one family for every interface (inet_fill_ifaddr / inet6_fill_ifaddr). */
-export function addrMessages(host: Host, family: number, flags: number, seq: number, pid: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const i of [...host.interfaces].sort((x, y) => x.index - y.index)) {
-    if (family === AF_INET) {
-      for (const a of i.ipv4) {
-        const f = IFA_F_PERMANENT | (a.secondary ? IFA_F_SECONDARY : 0);
-        const ifa = new Uint8Array(IFADDRMSG_LEN);
-        ifa.set([AF_INET, a.prefixLen, f & 0xff, ipv4ScopeOf(a.addr)]);
-        new DataView(ifa.buffer).setUint32(4, i.index, true);
-        const addr = new Uint8Array(4);
-        writeU32(addr, 0, a.addr);
-        const m = new MsgBuilder(RTM_NEWADDR, flags, seq, pid).raw(ifa).attr(IFA_ADDRESS, addr).attr(IFA_LOCAL, addr);
-        if (a.broadcast !== undefined) {
-          const b = new Uint8Array(4);
-          writeU32(b, 0, a.broadcast);
-          m.attr(IFA_BROADCAST, b);
-        }
-        out.push(m.str(IFA_LABEL, i.name).u32(IFA_FLAGS, f).attr(IFA_CACHEINFO, cacheinfo()).bytes());
-      }
-    } else {
-      for (const a of i.ipv6) {
-        const scope = a.scope === 'host' ? 254 : a.scope === 'link' ? 253 : 0;
-        const ifa = new Uint8Array(IFADDRMSG_LEN);
-        ifa.set([AF_INET6, a.prefixLen, IFA_F_PERMANENT, scope]);
-        new DataView(ifa.buffer).setUint32(4, i.index, true);
-        out.push(new MsgBuilder(RTM_NEWADDR, flags, seq, pid).raw(ifa).attr(IFA_ADDRESS, a.addr)
-          .attr(IFA_CACHEINFO, cacheinfo()).u32(IFA_FLAGS, IFA_F_PERMANENT).bytes());
-      }
-    }
+function table(host: Host): HostTable {
+  let t = tables.get(host);
+  if (!t) {
+    tables.set(host, (t = { socks: new Map(), rover: -4096, members: new Set() }));
+    const members = t.members;
+    onRtnlEvent(host, (ev) => {
+      const [group, msgs] = notification(ev);
+      // do_one_broadcast skips a member whose port id is the sender's: an unbound socket (port 0) hears no kernel.
+      for (const s of members) if (s.portid !== 0 && s.inGroup(group)) for (const m of msgs) s.deliver([m], 0, group);
+    });
   }
-  return out;
-}
-
-/** Port ids in use on each host, and the autobind rover (a WeakMap: looked up, never iterated). */
-const portTables = new WeakMap<Host, { socks: Map<number, NetlinkSocket>; rover: number }>();
-
-function ports(host: Host): { socks: Map<number, NetlinkSocket>; rover: number } {
-  let t = portTables.get(host);
-  if (!t) portTables.set(host, (t = { socks: new Map(), rover: -4096 }));
   return t;
+}
+
+/** The group and the messages (one per datagram) rtnetlink sends for a change. */
+function notification(ev: RtnlEvent): [number, Uint8Array[]] {
+  const i = ev.iface;
+  if (ev.kind === 'addr4') return [RTNLGRP_IPV4_IFADDR, [addr4Message(i, ev.addr, ev.add ? RTM_NEWADDR : RTM_DELADDR, 0, 0, 0)]];
+  if (ev.kind === 'addr6') return [RTNLGRP_IPV6_IFADDR, [addr6Message(i, ev.addr, ev.add ? RTM_NEWADDR : RTM_DELADDR, 0, 0, 0)]];
+  // Coming up, __dev_notify_flags reports IFF_UP before linkwatch sets IFF_RUNNING and reports that (ifi_change 0).
+  if (ev.change & IFF_UP && i.up) return [RTNLGRP_LINK, [linkMessage(i, 0, 0, 0, ev.change, i.flags & ~IFF_RUNNING), linkMessage(i, 0, 0, 0)]];
+  return [RTNLGRP_LINK, [linkMessage(i, 0, 0, 0, ev.change)]];
+}
+
+/** netlink_group_mask: the nl_groups bit of a group (0 for none or beyond 32). */
+function groupMask(group: number): number {
+  return group >= 1 && group <= 32 ? (1 << (group - 1)) >>> 0 : 0;
+}
+
+/** ffs: the lowest group named by a mask (0 for none). */
+function firstGroup(mask: number): number {
+  for (let g = 1; g <= 32; g++) if (mask & groupMask(g)) return g;
+  return 0;
+}
+
+/** struct sockaddr_nl bytes: family, nl_pid, nl_groups. */
+export function sockaddrNl(pid: number, groups = 0): Uint8Array {
+  const b = new Uint8Array(12);
+  const dv = new DataView(b.buffer);
+  dv.setUint16(0, AF_NETLINK, true);
+  dv.setUint32(4, pid >>> 0, true);
+  dv.setUint32(8, groups >>> 0, true);
+  return b;
 }
 
 /** socket(AF_NETLINK, type, protocol). */
@@ -190,19 +115,14 @@ export class NetlinkSocket extends Socket {
   /** nl_pid: 0 until bound. */
   portid = 0;
   private dstPid = 0;
+  /** dst_group of a connect() to a group (0: none). */
+  private dstGroup = 0;
+  /** The groups joined (1..RTNL_NGROUPS). */
+  private readonly groups = new Set<number>();
   private readonly queue = new DatagramQueue();
 
   constructor(host: Host, type: number) {
     super(host, AF_NETLINK, type, NETLINK_ROUTE);
-  }
-
-  /** sockaddr_nl bytes. */
-  private static addr(pid: number): Uint8Array {
-    const b = new Uint8Array(12);
-    const dv = new DataView(b.buffer);
-    dv.setUint16(0, AF_NETLINK, true);
-    dv.setUint32(4, pid >>> 0, true);
-    return b;
   }
 
   private static decode(b: Uint8Array): { pid: number; groups: number } | number {
@@ -212,9 +132,30 @@ export class NetlinkSocket extends Socket {
     return { pid: dv.getInt32(4, true), groups: dv.getUint32(8, true) };
   }
 
+  /** Whether the socket is in group g. */
+  inGroup(g: number): boolean {
+    return this.groups.has(g);
+  }
+
+  /** nl_groups as getsockname shows it: groups 1..32. */
+  private groups32(): number {
+    let m = 0;
+    for (const g of this.groups) m |= groupMask(g);
+    return m >>> 0;
+  }
+
+  /** Joins or leaves group g, keeping the host's member list (netlink_update_socket_mc). */
+  private setGroup(g: number, on: boolean): void {
+    if (on) this.groups.add(g);
+    else this.groups.delete(g);
+    const members = table(this.host).members;
+    if (this.groups.size > 0) members.add(this);
+    else members.delete(this);
+  }
+
   private autobind(): void {
     if (this.portid !== 0) return;
-    const t = ports(this.host);
+    const t = table(this.host);
     while (t.socks.has(t.rover)) t.rover--;
     this.portid = t.rover--;
     t.socks.set(this.portid, this);
@@ -223,46 +164,86 @@ export class NetlinkSocket extends Socket {
   override bind(addr: Uint8Array): number {
     const a = NetlinkSocket.decode(addr);
     if (typeof a === 'number') return a;
-    if (a.groups !== 0) return -Errno.EOPNOTSUPP; // multicast notifications are not implemented
-    if (this.portid !== 0) return a.pid === this.portid ? 0 : -Errno.EINVAL;
-    if (a.pid === 0) {
+    if (this.portid !== 0 && a.pid !== this.portid) return -Errno.EINVAL;
+    if (this.portid === 0 && a.pid === 0) {
       this.autobind();
-      return 0;
+    } else if (this.portid === 0) {
+      const t = table(this.host);
+      if (t.socks.has(a.pid)) return -Errno.EADDRINUSE;
+      this.portid = a.pid;
+      t.socks.set(a.pid, this);
     }
-    const t = ports(this.host);
-    if (t.socks.has(a.pid)) return -Errno.EADDRINUSE;
-    this.portid = a.pid;
-    t.socks.set(a.pid, this);
+    // netlink_bind: nl_groups replaces the memberships in groups 1..32 (untouched when both are empty).
+    for (let g = 1; g <= 32; g++) if (a.groups & groupMask(g) || this.groups.has(g)) this.setGroup(g, (a.groups & groupMask(g)) !== 0);
     return 0;
   }
 
   override connect(addr: Uint8Array): number {
+    if (addr.length >= 2 && (addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) {
+      this.dstPid = 0;
+      this.dstGroup = 0;
+      return 0;
+    }
     const a = NetlinkSocket.decode(addr);
     if (typeof a === 'number') return a;
-    if (a.groups !== 0) return -Errno.EOPNOTSUPP;
+    // netlink_connect: sending to a group is NL_CFG_F_NONROOT_SEND, which NETLINK_ROUTE does not grant.
+    if (a.groups !== 0 && (this.callerCred?.uid ?? 0) !== 0) return -Errno.EPERM;
     this.autobind();
     this.dstPid = a.pid;
+    this.dstGroup = firstGroup(a.groups);
     return 0;
   }
 
+  override sendmsgEx(a: SendArgs): number {
+    if (a.control && (a.control.files || a.control.creds)) return -Errno.EINVAL;
+    return this.send(a.data, a.dest, a.sender.uid === 0);
+  }
+
   override sendmsg(data: Uint8Array, _flags: number, dest: Uint8Array | null): number {
-    let pid = this.dstPid;
+    return this.send(data, dest, true);
+  }
+
+  /** netlink_sendmsg: a copy to the destination group's other members, then to the port (0: the kernel). */
+  private send(data: Uint8Array, dest: Uint8Array | null, root: boolean): number {
+    let pid = this.dstPid, group = this.dstGroup;
     if (dest) {
       const a = NetlinkSocket.decode(dest);
       if (typeof a === 'number') return a;
-      if (a.groups !== 0) return -Errno.EOPNOTSUPP;
       pid = a.pid;
+      group = firstGroup(a.groups);
+      if ((group || pid) && !root) return -Errno.EPERM;
     }
     this.autobind();
+    const t = table(this.host);
+    if (group) for (const s of t.members) if (s.portid !== this.portid && s.inGroup(group)) s.deliver([data.slice()], this.portid, group);
     if (pid !== 0) {
       // Unicast to another netlink socket of this host.
-      const peer = ports(this.host).socks.get(pid);
+      const peer = t.socks.get(pid);
       if (!peer) return -Errno.ECONNREFUSED;
       peer.deliver([data.slice()], this.portid);
       return data.length;
     }
     this.kernelReceive(data);
     return data.length;
+  }
+
+  /** SOL_NETLINK NETLINK_ADD_MEMBERSHIP / NETLINK_DROP_MEMBERSHIP (netlink_setsockopt). */
+  override setProtoOpt(level: number, name: number, value: Uint8Array): number {
+    if (level !== SOL_NETLINK) return -Errno.ENOPROTOOPT;
+    if (name !== NETLINK_ADD_MEMBERSHIP && name !== NETLINK_DROP_MEMBERSHIP) return -Errno.ENOPROTOOPT;
+    // An optlen below 4 leaves the value 0.
+    const g = value.length >= 4 ? new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true) : 0;
+    if (g === 0 || g - 1 >= RTNL_NGROUPS) return -Errno.EINVAL;
+    this.setGroup(g, name === NETLINK_ADD_MEMBERSHIP);
+    return 0;
+  }
+
+  /** SOL_NETLINK NETLINK_LIST_MEMBERSHIPS: the groups as u32 words, ALIGN(BITS_TO_BYTES(ngroups), 4) bytes. */
+  override getProtoOpt(level: number, name: number): Uint8Array | number {
+    if (level !== SOL_NETLINK || name !== NETLINK_LIST_MEMBERSHIPS) return -Errno.ENOPROTOOPT;
+    const words = new Uint32Array(align4(Math.ceil(RTNL_NGROUPS / 8)) / 4);
+    for (const g of this.groups) words[(g - 1) >> 5]! |= 1 << ((g - 1) & 31);
+    return new Uint8Array(words.buffer);
   }
 
   /** netlink_rcv_skb → rtnetlink_rcv_msg for each message in the buffer. */
@@ -334,8 +315,11 @@ export class NetlinkSocket extends Socket {
     this.deliver([new MsgBuilder(NLMSG_ERROR, err !== 0 ? 0 : NLM_F_CAPPED, seq, this.portid).raw(body).bytes()], 0);
   }
 
-  /** Queues one datagram made of messages, from port `fromPid` (0: the kernel). */
-  deliver(msgs: Uint8Array[], fromPid: number): void {
+  /**
+   * Queues one datagram made of messages, from port `fromPid` (0: the kernel), sent to `group` (0: unicast). A full
+   * queue drops it; the kernel's messages and broadcasts then set ENOBUFS (netlink_overrun).
+   */
+  deliver(msgs: Uint8Array[], fromPid: number, group = 0): void {
     const total = msgs.reduce((n, m) => n + m.length, 0);
     const gram = new Uint8Array(total);
     let o = 0;
@@ -343,8 +327,12 @@ export class NetlinkSocket extends Socket {
       gram.set(m, o);
       o += m.length;
     }
-    if (this.queue.push(gram, NetlinkSocket.addr(fromPid), this.rcvbuf)) this.notify();
-    else this.host.countDrop('rcvbuf-full');
+    if (this.queue.push(gram, sockaddrNl(fromPid, groupMask(group)), this.rcvbuf)) return this.notify();
+    this.host.countDrop('rcvbuf-full');
+    if (fromPid === 0 || group !== 0) {
+      this.soError = Errno.ENOBUFS;
+      this.notify();
+    }
   }
 
   override recvmsg(len: number, flags: number): RecvResult | number {
@@ -352,11 +340,11 @@ export class NetlinkSocket extends Socket {
   }
 
   override localName(): Uint8Array {
-    return NetlinkSocket.addr(this.portid);
+    return sockaddrNl(this.portid, this.groups32());
   }
 
   override peerName(): Uint8Array | number {
-    return NetlinkSocket.addr(this.dstPid);
+    return sockaddrNl(this.dstPid, groupMask(this.dstGroup));
   }
 
   poll(): number {
@@ -365,7 +353,8 @@ export class NetlinkSocket extends Socket {
 
   release(): void {
     this.closed = true;
-    if (this.portid !== 0) ports(this.host).socks.delete(this.portid);
+    if (this.portid !== 0) table(this.host).socks.delete(this.portid);
+    table(this.host).members.delete(this);
     this.queue.clear();
     this.notify();
   }
