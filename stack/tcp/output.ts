@@ -337,8 +337,9 @@ export function splitSeg(t: Tcb, idx: number, first: number): void {
 }
 
 /**
- * tcp_write_xmit(): sends new data while the congestion and receive windows and Nagle allow. Returns true when
- * nothing is in flight but data is waiting (the caller then arms the zero-window probe timer).
+ * tcp_write_xmit(): sends new data while the congestion and receive windows and Nagle allow. With pushOne (the
+ * loss probe's push_one == 2) exactly one segment goes, even over cwnd. Returns true when nothing is in flight but
+ * data is waiting (the caller then arms the zero-window probe timer).
  */
 export function writeXmit(t: Tcb, nonagle: number, pushOne = false): boolean {
   if (t.state === TCP_SYN_SENT || t.state === TCP_SYN_RECV) return false;
@@ -350,7 +351,8 @@ export function writeXmit(t: Tcb, nonagle: number, pushOne = false): boolean {
     if (unsent <= 0 && !finPending) break;
     if (t.inFlight() >= t.cwnd) {
       cwndLimited = true;
-      break;
+      // A loss probe (push_one == 2) goes out even when cwnd is full.
+      if (!pushOne) break;
     }
     const mss = currentMss(t);
     const len = Math.min(mss, Math.max(unsent, 0));

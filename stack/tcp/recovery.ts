@@ -24,7 +24,7 @@ export const FLAG_DATA = 0x01, FLAG_WIN_UPDATE = 0x02, FLAG_DATA_ACKED = 0x04, F
 export const FLAG_ACKED = FLAG_DATA_ACKED | FLAG_SYN_ACKED, FLAG_NOT_DUP = FLAG_DATA | FLAG_WIN_UPDATE | FLAG_ACKED,
   FLAG_CA_ALERT = FLAG_DATA_SACKED | FLAG_ECE | FLAG_DSACKING_ACK, FLAG_FORWARD_PROGRESS = FLAG_ACKED | FLAG_DATA_SACKED;
 /** What to retransmit after an ACK. */
-export const REXMIT_NONE = 0, REXMIT_LOST = 1;
+export const REXMIT_NONE = 0, REXMIT_LOST = 1, REXMIT_NEW = 2;
 
 /** Per-ACK scratch state shared with ack.ts. */
 export interface AckState {
@@ -307,14 +307,20 @@ function tryToOpen(t: Tcb): void {
   if (t.caState !== CA_CWR) tryKeepOpen(t);
 }
 
+/**
+ * tcp_is_non_sack_preventing_reopen(): without SACK, hold the recovery state until something above high_seq is
+ * acknowledged (RFC 6582), lest a duplicate ACK trigger a false fast retransmit.
+ */
+function nonSackPreventingReopen(t: Tcb): boolean {
+  if (t.sackOk || t.sndUna !== t.highSeq) return false;
+  if (!anyRetransDone(t)) t.retransStamp = 0;
+  return true;
+}
+
 /** tcp_try_undo_recovery(); true when the state must be held (NewReno at exactly high_seq). */
 function tryUndoRecovery(t: Tcb): boolean {
   if (mayUndo(t)) undoCwndReduction(t, false);
-  if (!t.sackOk && t.sndUna === t.highSeq) {
-    // RFC 6582: hold the state until something above high_seq is acknowledged.
-    if (!anyRetransDone(t)) t.retransStamp = 0;
-    return true;
-  }
+  if (nonSackPreventingReopen(t)) return true;
   setCaState(t, CA_OPEN);
   return false;
 }
@@ -328,15 +334,14 @@ function tryUndoDsack(t: Tcb): boolean {
   return false;
 }
 
-/** tcp_try_undo_loss(). */
-function tryUndoLoss(t: Tcb): boolean {
-  if (mayUndo(t)) {
-    undoCwndReduction(t, true);
-    t.retransmits = 0;
-    if (t.sackOk) setCaState(t, CA_OPEN);
-    return true;
-  }
-  return false;
+/** tcp_try_undo_loss(): frtoUndo when F-RTO proved the timeout spurious (RFC 5682 §3.1 step 3.b). */
+function tryUndoLoss(t: Tcb, frtoUndo: boolean): boolean {
+  if (!frtoUndo && !mayUndo(t)) return false;
+  undoCwndReduction(t, true);
+  t.retransmits = 0;
+  if (nonSackPreventingReopen(t)) return true;
+  if (frtoUndo || t.sackOk) setCaState(t, CA_OPEN);
+  return true;
 }
 
 /** tcp_try_undo_partial(): returns true when the caller should stop here. */
@@ -351,10 +356,26 @@ function tryUndoPartial(t: Tcb, priorSndUna: number): boolean {
   return false;
 }
 
-/** tcp_process_loss() without F-RTO. */
+/** tcp_process_loss(), with F-RTO (RFC 5682 §3.1, the SACK-enhanced version). */
 function processLoss(t: Tcb, flag: number, numDupack: number, st: AckState): void {
   const recovered = !seqLt(t.sndUna, t.highSeq);
-  if (flag & FLAG_SND_UNA_ADVANCED && tryUndoLoss(t)) return;
+  if (flag & FLAG_SND_UNA_ADVANCED && tryUndoLoss(t, false)) return;
+  if (t.frto) {
+    // Step 3.b: the timeout was spurious if never-retransmitted data is (S)ACKed.
+    if (flag & FLAG_ORIG_SACK_ACKED && tryUndoLoss(t, true)) return;
+    if (seqGt(t.sndNxt, t.highSeq)) {
+      // Step 3.a: SACKs or duplicate ACKs after the new data: the loss was real.
+      if (flag & FLAG_DATA_SACKED || numDupack) t.frto = false;
+    } else if (flag & FLAG_SND_UNA_ADVANCED && !recovered) {
+      t.highSeq = t.sndNxt;
+      // Step 2.b: send new data (after tcp_ack updated cwnd) if the window allows, else recover as usual.
+      if (t.hasUnsent() && seqGt(t.wndEnd(), t.sndNxt)) {
+        st.rexmit = REXMIT_NEW;
+        return;
+      }
+      t.frto = false;
+    }
+  }
   if (recovered) {
     tryUndoRecovery(t);
     return;
@@ -482,6 +503,12 @@ export function xmitRetransmitQueue(t: Tcb): void {
 /** tcp_xmit_recovery(). */
 export function xmitRecovery(t: Tcb, rexmit: number): void {
   if (rexmit === REXMIT_NONE) return;
+  if (rexmit === REXMIT_NEW) {
+    // F-RTO step 2.b: new data first; retransmit only if none could go.
+    pushPending(t, NAGLE_OFF);
+    if (seqGt(t.sndNxt, t.highSeq)) return;
+    t.frto = false;
+  }
   xmitRetransmitQueue(t);
 }
 
@@ -491,6 +518,7 @@ export function xmitRecovery(t: Tcb, rexmit: number): void {
  */
 export function enterLoss(t: Tcb): void {
   const now = t.layer.host.sim.now;
+  const newRecovery = t.caState < CA_RECOVERY;
   const head = t.rtx[t.rtxHead];
   const reneg = !!head && (head.sacked & S_SACKED) !== 0;
   if (reneg) {
@@ -521,6 +549,9 @@ export function enterLoss(t: Tcb): void {
   setCaState(t, CA_LOSS);
   t.highSeq = t.sndNxt;
   t.tlpHighSeq = 0;
+  // F-RTO step 1 (RFC 5682 §3.1): probe unless a recovery was already under way, except when the same SND.UNA
+  // times out again (§3.2). No path-MTU probing here, which would also disable it.
+  t.frto = t.layer.sysctl.frto !== 0 && (newRecovery || t.retransmits > 0);
 }
 
 /** Sends new data without Nagle (the loss probe's first choice). */

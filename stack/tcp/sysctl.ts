@@ -45,6 +45,8 @@ export interface TcpSysctl {
   /** tcp_early_retrans: 3 enables tail loss probes. */
   earlyRetrans: number;
   reordering: number;
+  /** tcp_frto: F-RTO (RFC 5682, SACK-enhanced) after a retransmission timeout; 0 off. */
+  frto: number;
   maxReordering: number;
   invalidRatelimitNs: number;
   notsentLowat: number;
@@ -94,6 +96,7 @@ export function defaultTcpSysctl(): TcpSysctl {
     recovery: 1,
     earlyRetrans: 3,
     reordering: 3,
+    frto: 2,
     maxReordering: 300,
     invalidRatelimitNs: 500_000_000,
     notsentLowat: 0xffffffff,

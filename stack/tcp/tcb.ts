@@ -209,6 +209,8 @@ export class Tcb implements TimerTarget {
   /** Tail loss probe in flight (tlp_high_seq), and whether it was a retransmission. */
   tlpHighSeq = 0;
   tlpRetrans = false;
+  /** F-RTO (RFC 5682) is probing whether the last retransmission timeout was spurious (tp->frto). */
+  frto = false;
   /** Dup-ACKs seen for a non-SACK peer (counted in sackedOut as Linux's tcp_add_reno_sack does). */
   /** ACKs freed send-buffer space since the last tcp_check_space (SOCK_QUEUE_SHRUNK). */
   queueShrunk = false;
@@ -279,7 +281,7 @@ export class Tcb implements TimerTarget {
 
   // Shutdown, errors, urgent data.
   shutdown = 0;
-  /** SOCK_DONE: the peer's FIN (or a reset) was seen. */
+  /** SOCK_DONE: the peer's FIN was seen (tcp_fin()). */
   done = false;
   /** The socket is closed by the user (SOCK_DEAD): an orphan finishing its shutdown. */
   dead = false;

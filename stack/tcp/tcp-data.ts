@@ -17,6 +17,7 @@ import { NAGLE_CORK, nagleMode, pushPending, sendAck } from './output.js';
 import { rcvSpaceAdjust } from './conn.js';
 import { URG_READ, URG_VALID } from './rcv.js';
 import { rawSelectWindow } from './window.js';
+import { seqLt } from './seq.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -148,11 +149,29 @@ function recvUrg(s: TcpSocket, len: number, flags: number): RecvResult | number 
   return -Errno.EAGAIN; // never blocks
 }
 
-/** SIOCINQ / FIONREAD. */
+/**
+ * tcp_inq_hint(): the TCP_INQ control message's value — RCV.NXT − copied (so a received FIN counts one), and 1
+ * once the peer finished and everything was read, telling the reader to come back for the EOF.
+ */
+export function inqHint(s: TcpSocket): number {
+  const t = s.tcb;
+  if (!t) return 0;
+  const inq = (t.rcvNxt - t.copiedSeq) | 0;
+  return inq === 0 && t.done ? 1 : Math.max(0, inq);
+}
+
+/**
+ * SIOCINQ / FIONREAD (tcp_inq()): the bytes readable in order — not the FIN, and only up to a pending urgent byte
+ * kept out of line. (Linux answers EINVAL on a listener; there is nothing queued, so 0 here.)
+ */
 export function tcpInq(s: TcpSocket): number {
   const t = s.tcb;
-  if (!t || s.listener) return 0;
-  return t.rcvQueue.bytes;
+  if (!t || s.listener || t.state === TCP_SYN_SENT || t.state === TCP_SYN_RECV) return 0;
+  if (s.oobinline || !t.urgData || seqLt(t.urgSeq, t.copiedSeq) || !seqLt(t.urgSeq, t.rcvNxt)) {
+    const answ = (t.rcvNxt - t.copiedSeq) | 0;
+    return answ > 0 && t.done ? answ - 1 : Math.max(0, answ);
+  }
+  return (t.urgSeq - t.copiedSeq) | 0;
 }
 
 /** tcp_poll(). */

@@ -6,7 +6,7 @@
  */
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, SOCK_STREAM, SO_KEEPALIVE, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVLOWAT,
-  SO_SNDBUF, SO_SNDBUFFORCE,
+  SO_SNDBUF, SO_SNDBUFFORCE, TCP_CM_INQ,
 } from '../constants.js';
 import { Errno } from '../errno.js';
 import type { Host } from '../host.js';
@@ -26,7 +26,7 @@ import { keepaliveStart, keepaliveStop } from './timers.js';
 import { newCongestion, TcpConfig } from './config.js';
 import { getTcpOpt, setTcpOpt } from './sockopt.js';
 import { anyOf, bindingsOverlap, decodeFor, isAnyAddr, isLocalAddr, selfFor, sockaddrFor, type PortBinding } from './family.js';
-import { tcpInq, tcpPoll, tcpRecvmsg, tcpSendmsg, writeable } from './tcp-data.js';
+import { inqHint, tcpInq, tcpPoll, tcpRecvmsg, tcpSendmsg, writeable } from './tcp-data.js';
 import { abortChild, disconnect, finTimeout, sendFinNow, tcpRelease, tcpShutdown } from './tcp-close.js';
 
 /** Socket-level connection states (socket->state). */
@@ -387,6 +387,16 @@ export class TcpSocket extends Socket implements PortBinding {
 
   override recvmsg(len: number, flags: number): RecvResult | number {
     return tcpRecvmsg(this, len, flags);
+  }
+
+  /** tcp_recvmsg(): with TCP_INQ set, every successful read (EOF included) carries SOL_TCP/TCP_CM_INQ. */
+  override recvmsgEx(len: number, flags: number, _controlLen: number): RecvResult | number {
+    const r = tcpRecvmsg(this, len, flags);
+    if (typeof r === 'number' || !this.cfg.inq || this.listener) return r;
+    const v = new Uint8Array(4);
+    new DataView(v.buffer).setInt32(0, inqHint(this), true);
+    r.control = { cmsgs: [{ level: IPPROTO_TCP, type: TCP_CM_INQ, data: v }] };
+    return r;
   }
 
   override inq(): number {

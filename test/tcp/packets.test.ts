@@ -225,6 +225,66 @@ describe('retransmission', () => {
   });
 });
 
+/**
+ * F-RTO (RFC 5682 §3.1, SACK-enhanced; tcp_frto 2) as Linux 6.18 ran this exact script through a TUN device (CUBIC,
+ * no timestamps, MSS 1000): 30000 bytes written, IW10 sent at 0.1 s and never ACKed. The tail loss probe at 0.3 s
+ * sends new data (10001:11001) although cwnd is full (push_one 2), the RTO at 0.6 s retransmits 1:1001 and marks
+ * everything lost, and at 0.8 s the ACK of 1001 arrives.
+ */
+async function frtoRun(frto: number, sack: boolean, second: string): Promise<{ sent: string[]; after: string }> {
+  const h = new Harness({ sysctl: { frto } });
+  passiveNoTs(h, sack, 30000);
+  h.inject(0.8, '. 1:1(0) ack 1001 win 1000');
+  h.inject(0.85, second);
+  let after = '';
+  h.at(0.851, () => {
+    const t = h.host.tcp.connections()[0]!;
+    after = `ca ${t.caState} cwnd ${t.cwnd} unacked ${t.packetsOut} sacked ${t.sackedOut} lost ${t.lostOut} retrans ${t.retransOut}`;
+  });
+  await h.run();
+  const sent = h.lines({ win: false }).filter((l) => / [0-9]+:[0-9]+\(1000\)/.test(l)).map((l) => l.replace(/ > [.PF]+ /, ' ').replace(/\(1000\).*/, ''));
+  return { sent, after };
+}
+
+/** A passive open with MSS 1000 and no timestamps (SACK optional); the application writes `bytes` at once. */
+function passiveNoTs(h: Harness, sack: boolean, bytes: number): void {
+  h.proc(async (sys) => {
+    const l = await listenOn(sys, 8080);
+    const fd = await sys.accept(l, null);
+    await sys.write(fd, new Uint8Array(bytes));
+    await sys.sleep(2e9);
+  });
+  h.inject(0, `S 0:0(0) win 65535 <mss 1000,${sack ? 'sackOK,' : ''}nop,wscale 7>`);
+  h.inject(0.1, '. 1:1(0) ack 1 win 1000');
+}
+
+describe('F-RTO after a retransmission timeout (RFC 5682; Linux 6.18 checked through a TUN device)', () => {
+  test('new data answers the ACK of the retransmission; an ACK of never-retransmitted data then undoes the timeout', async () => {
+    const r = await frtoRun(2, true, '. 1:1(0) ack 10001 win 1000');
+    expect(r.sent.slice(10, 14)).toEqual(['0.302 10001:11001', '0.602 1:1001', '0.800 11001:12001', '0.800 12001:13001']);
+    // Undo restores cwnd 10, slow start adds the 9 segments acknowledged: Linux reports CA_Open, cwnd 19, 19 unacked.
+    expect(r.after).toBe('ca 0 cwnd 19 unacked 19 sacked 0 lost 0 retrans 0');
+  });
+
+  test('tcp_frto 0: the ACK of the retransmission clocks out the next two retransmissions instead', async () => {
+    const r = await frtoRun(0, true, '. 1:1(0) ack 10001 win 1000');
+    expect(r.sent.slice(11, 15)).toEqual(['0.602 1:1001', '0.800 1001:2001', '0.800 2001:3001', '0.850 10001:11001']);
+    expect(r.after).toBe('ca 4 cwnd 7 unacked 7 sacked 0 lost 1 retrans 1');
+  });
+
+  test('a SACK of only the new data means the loss was real (step 3.a): back to conventional recovery', async () => {
+    const r = await frtoRun(2, true, '. 1:1(0) ack 1001 win 1000 <sack 11001:12001>');
+    expect(r.sent.slice(12, 15)).toEqual(['0.800 11001:12001', '0.800 12001:13001', '0.850 1001:2001']);
+    expect(r.after).toBe('ca 4 cwnd 2 unacked 12 sacked 1 lost 10 retrans 1');
+  });
+
+  test('without SACK there is no loss probe (RTO at 0.4 s), and a duplicate ACK after the new data ends F-RTO', async () => {
+    const r = await frtoRun(2, false, '. 1:1(0) ack 1001 win 1000');
+    expect(r.sent.slice(10, 14)).toEqual(['0.400 1:1001', '0.800 10001:11001', '0.800 11001:12001', '0.850 1001:2001']);
+    expect(r.after).toBe('ca 4 cwnd 2 unacked 11 sacked 1 lost 9 retrans 1');
+  });
+});
+
 describe('sending small segments', () => {
   test('Nagle: a second small write waits for the ACK of the first (Minshall variant, RFC 9293 §3.7.4)', async () => {
     const h = new Harness();

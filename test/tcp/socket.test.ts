@@ -10,8 +10,9 @@ import { Harness } from './harness.js';
 import {
   AF_INET, IPPROTO_TCP, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM, SHUT_WR, SOCK_STREAM,
   SOL_SOCKET, SO_KEEPALIVE, SO_LINGER, SO_REUSEADDR, TCP_INFO, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_MAXSEG,
-  TCP_USER_TIMEOUT,
+  TCP_USER_TIMEOUT, TCP_INQ, TCP_CM_INQ, MSG_PEEK, MSG_CTRUNC,
 } from '../../stack/constants.js';
+import type { MsgHdr } from '../../stack/sys/data.js';
 import { Errno } from '../../stack/errno.js';
 import { inet } from '../../stack/sockaddr.js';
 import type { Sys } from '../../stack/sys.js';
@@ -262,5 +263,43 @@ describe('crashes and path MTU', () => {
     expect(mss).toBe(948);
     const resent = h.out.filter((c) => c.t === 0.21e9 && c.len > 0).map((c) => c.len);
     expect(resent).toEqual([948]);
+  });
+
+  test('TCP_INQ: each read carries TCP_CM_INQ = bytes left, a received FIN counting one (Linux 6.18)', async () => {
+    // Real kernel over loopback: 100 bytes → read 10 → 90, MSG_PEEK 10 → 90, read 90 → 0; then 5 bytes + FIN →
+    // read 2 → 4, read 3 → 1, EOF reads → 1; with no control buffer the message is cut (MSG_CTRUNC).
+    const { sim, a, b } = twoHosts();
+    const seen: number[][] = [];
+    b.spawn('server', async (sys) => {
+      const l = await listenOn(sys, 80);
+      const fd = await sys.accept(l, null);
+      await sys.setsockopt(fd, IPPROTO_TCP, TCP_INQ, 1);
+      const rm = async (n: number, flags = 0, ctl = 24): Promise<void> => {
+        const msg: MsgHdr = { iov: [new Uint8Array(n)], control: new Uint8Array(ctl), controllen: ctl };
+        const r = await sys.recvmsg(fd, msg, flags);
+        const c = msg.controllen! >= 20 ? new DataView(msg.control!.buffer) : null;
+        seen.push(c ? [r, c.getInt32(8, true), c.getInt32(12, true), c.getInt32(16, true), msg.flags!] : [r, msg.flags!]);
+      };
+      await sys.sleep(20e6);
+      await rm(10);
+      await rm(10, MSG_PEEK);
+      await rm(90);
+      await sys.sleep(20e6);
+      await rm(2);
+      await rm(3);
+      await rm(10);
+      await rm(10, 0, 0);
+    });
+    a.spawn('client', async (sys) => {
+      const fd = await connectTo(sys, '10.0.0.2', 80);
+      await sys.send(fd, new Uint8Array(100));
+      await sys.sleep(30e6);
+      await sys.send(fd, new Uint8Array(5));
+      await sys.shutdown(fd, SHUT_WR);
+      await sys.sleep(1e9);
+    });
+    await sim.run();
+    const cm = (n: number, inq: number): number[] => [n, IPPROTO_TCP, TCP_CM_INQ, inq, 0];
+    expect(seen).toEqual([cm(10, 90), cm(10, 90), cm(90, 0), cm(2, 4), cm(3, 1), cm(0, 1), [0, MSG_CTRUNC]]);
   });
 });
