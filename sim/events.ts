@@ -21,14 +21,17 @@ export const EV_PROC_START = 'start', EV_PROC_EXIT = 'exit', EV_TIMER = 'timer',
 export function eventValueEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
-  if (a instanceof Uint8Array && b instanceof Uint8Array) {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
+  // Arrays first: an event is one, and most of its fields are primitives settled by === above.
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!eventValueEqual(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !eventValueEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    if (a.length !== b.length) return false;
+    // Frames are most of a replay's bytes: a native memcmp beats a JS loop past a few dozen bytes.
+    if (a.length > 32) return Buffer.compare(a, b) === 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   }
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)
