@@ -93,12 +93,18 @@ export interface BulkPrintOptions {
   reps: number;
   /** Also measure the bare-heap floor (about a second). */
   floor: boolean;
+  /** Run an untimed transfer first, so the measured one runs on warmed-up (JIT-compiled) code. */
+  warmup?: boolean;
 }
 
 /** Runs one case and prints it; the last line is `wall_s=… sim_s=… events=…` and more key=value pairs. */
 export async function printBulk(c: BulkCase, o: BulkPrintOptions): Promise<void> {
   const label = `${c.bytes} bytes over ${c.rate}, ${c.delay} one-way, loss ${c.loss} on the receiving side, ${c.cc}`;
   console.log(`bulk: ${label} (SACK on, MSS 1448, ${c.bufBytes} B socket buffers, 1000-frame drop-tail queue, seed ${c.seed})`);
+  if (o.warmup) {
+    const w = await measureBulk({ ...c, bytes: Math.min(c.bytes, 20e6) });
+    console.log(`  warm-up (not counted): ${w.received} bytes in ${w.wallS.toFixed(3)} s wall`);
+  }
   const runs: BulkMeasure[] = [];
   for (let i = 0; i < o.reps; i++) runs.push(await measureBulk(c));
   const m = runs[runs.length - 1]!;
@@ -112,6 +118,7 @@ export async function printBulk(c: BulkCase, o: BulkPrintOptions): Promise<void>
   const kv: [string, string][] = [
     ['wall_s', wallS.toFixed(3)], ['sim_s', m.simS.toFixed(6)], ['events', String(m.events)], ['cpu_s', cpuS.toFixed(3)],
     ['sim_bytes_per_wall_s', (m.received / wallS).toFixed(0)], ['events_per_s', evRate.toFixed(0)], ['received', String(m.received)],
+    ['warm', String(o.warmup === true || o.reps > 1)],
   ];
   if (o.floor) {
     const floor = await bareHeapRate(1_000_000, 1000, 3);

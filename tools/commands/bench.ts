@@ -31,6 +31,7 @@ bulk options:
                    libns3-dev is installed) and print ns3_wall / socksim_wall
   --ns3-bin PATH   the ns-3 peer binary to use
   --no-floor       skip measuring the bare-heap events/s floor
+  --warmup         run an untimed transfer first (JIT warm-up); without it the measured run starts cold
 many options:
   --hosts N --conns N --switches N   the topology (default 1000 hosts, 10000 connections, 10 switches)
 replay options:
@@ -40,7 +41,7 @@ replay options:
 
 /** The options each benchmark takes (others are a usage error rather than silently ignored). */
 const OPTIONS: Record<string, readonly string[]> = {
-  bulk: ['bytes', 'rate', 'delay', 'loss', 'cc', 'seed', 'reps', 'ns3', 'ns3-bin', 'no-floor'],
+  bulk: ['bytes', 'rate', 'delay', 'loss', 'cc', 'seed', 'reps', 'ns3', 'ns3-bin', 'no-floor', 'warmup'],
   many: ['hosts', 'conns', 'switches'],
   replay: ['bytes', 'loss', 'reps'],
   recording: ['reps'],
@@ -57,7 +58,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     bytes: { type: 'string' }, rate: { type: 'string' }, delay: { type: 'string' }, loss: { type: 'string' },
     cc: { type: 'string' }, seed: { type: 'string' }, reps: { type: 'string' }, ns3: { type: 'boolean' },
-    'ns3-bin': { type: 'string' }, 'no-floor': { type: 'boolean' }, hosts: { type: 'string' }, conns: { type: 'string' },
+    'ns3-bin': { type: 'string' }, 'no-floor': { type: 'boolean' }, warmup: { type: 'boolean' }, hosts: { type: 'string' }, conns: { type: 'string' },
     switches: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -83,7 +84,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       if (typeof seed !== 'number') throw new UsageError('--seed: the peer takes a number');
       await printBulk(
         { ...BULK_CASE_DEFAULTS, bytes: bytes ?? BULK_CASE_DEFAULTS.bytes, rate, delay, loss: loss ?? 0, cc, seed },
-        { ns3: values.ns3 ?? false, ns3Bin: values['ns3-bin'], reps: reps ?? 1, floor: !values['no-floor'] },
+        { ns3: values.ns3 ?? false, ns3Bin: values['ns3-bin'], reps: reps ?? 1, floor: !values['no-floor'], warmup: values.warmup ?? false },
       );
       return 0;
     }
