@@ -124,7 +124,7 @@ export class PipeReader extends FileObject {
 
   release(): void {
     this.pipe.readers--;
-    this.pipe.changed(POLLERR);
+    this.pipe.changed(0); // pipe_release: wake_up_interruptible_all on both queues, no key
   }
 }
 
@@ -153,7 +153,7 @@ export class PipeWriter extends FileObject {
   release(): void {
     this.pipe.writers--;
     this.pipe.readEnd.sawWriterClose = true;
-    this.pipe.changed(POLLHUP | POLLIN);
+    this.pipe.changed(0);
   }
 }
 
