@@ -9,6 +9,7 @@ import { printFuzzBench } from '../../bench/fuzz.js';
 import { printQueueBench } from '../../bench/queue.js';
 import { numberOpt, parse, seedOpt, UsageError } from '../args.js';
 
+/** `socksim bench --help`. */
 export const BENCH_HELP = `usage: socksim bench NAME [options]
 
 Benchmarks (numbers, not pass/fail; targets from issue 9 are printed beside the ratios):
@@ -54,6 +55,7 @@ function intOpt(v: string | undefined, name: string): number | undefined {
   return numberOpt(v, name, (n) => Number.isInteger(n) && n > 0);
 }
 
+/** Runs `socksim bench NAME [options]`; returns the exit status (usage errors throw UsageError). */
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     bytes: { type: 'string' }, rate: { type: 'string' }, delay: { type: 'string' }, loss: { type: 'string' },
