@@ -110,21 +110,24 @@ export function parseCmsgs(control: Uint8Array, controllen: number): Cmsg[] {
 }
 
 /**
- * __sock_cmsg_send for SOL_SOCKET messages on sockets that are not AF_UNIX: SO_MARK and SO_PRIORITY are applied
- * by the caller, SCM_RIGHTS and SCM_CREDENTIALS are skipped (they belong to AF_UNIX), anything else is EINVAL.
+ * __sock_cmsg_send / ip_cmsg_send for a socket that is not AF_UNIX: SOL_SOCKET's SCM_RIGHTS and SCM_CREDENTIALS
+ * are skipped (they belong to AF_UNIX) and unknown SOL_SOCKET types are EINVAL; messages at the socket's IP level
+ * (`ipLevel`) and the SOL_SOCKET ones Linux would apply (SO_MARK, SO_PRIORITY, SO_TIMESTAMPING, SCM_TXTIME) are not
+ * modelled, so they are EOPNOTSUPP rather than silently ignored; other levels are skipped, as Linux skips them.
  */
-export function checkSolSocketCmsgs(list: readonly Cmsg[]): number {
+export function checkSendCmsgs(list: readonly Cmsg[], ipLevel: number): number {
   for (const c of list) {
+    if (c.level === ipLevel) return -Errno.EOPNOTSUPP;
     if (c.level !== SOL_SOCKET) continue;
     if (c.type === SCM_RIGHTS || c.type === SCM_CREDENTIALS) continue;
-    if (c.type === SO_MARK || c.type === SO_PRIORITY) {
-      if (c.data.length !== 4) return -Errno.EINVAL;
-      continue;
-    }
+    if (c.type === SO_MARK || c.type === SO_PRIORITY || c.type === SO_TIMESTAMPING_OLD || c.type === SCM_TXTIME) return -Errno.EOPNOTSUPP;
     return -Errno.EINVAL;
   }
   return 0;
 }
+
+/** SOL_SOCKET control message types __sock_cmsg_send applies (asm-generic/socket.h). */
+const SO_TIMESTAMPING_OLD = 37, SCM_TXTIME = 61;
 
 /** Lays out received control messages into a msg_control buffer of `cap` bytes, as put_cmsg does. */
 export class CmsgWriter {

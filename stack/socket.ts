@@ -7,7 +7,8 @@
 import { FileObject, type OpenFile } from './file.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
-import { SOCK_STREAM } from './constants.js';
+import { AF_INET, AF_INET6, IPPROTO_IP, IPPROTO_IPV6, SOCK_STREAM } from './constants.js';
+import { checkSendCmsgs } from './cmsg.js';
 
 /** One control message (struct cmsghdr and its data). */
 export interface Cmsg {
@@ -148,11 +149,17 @@ export abstract class Socket extends FileObject {
   }
 
   /**
-   * sendmsg(2) with control messages. The default serves protocols without SOL_SOCKET ancillary data: SCM_RIGHTS
-   * and SCM_CREDENTIALS are EINVAL off AF_UNIX (__sock_cmsg_send), other levels go through `sendmsg`.
+   * sendmsg(2) with control messages. The default serves protocols that take no ancillary data themselves: the
+   * messages are checked as __sock_cmsg_send/ip_cmsg_send would (stack/cmsg.ts checkSendCmsgs), then the data goes
+   * through `sendmsg`.
    */
   sendmsgEx(a: SendArgs): number {
     if (a.control && (a.control.files || a.control.creds)) return -Errno.EINVAL;
+    if (a.control && a.control.cmsgs.length > 0) {
+      const ipLevel = this.domain === AF_INET ? IPPROTO_IP : this.domain === AF_INET6 ? IPPROTO_IPV6 : -1;
+      const e = checkSendCmsgs(a.control.cmsgs, ipLevel);
+      if (e < 0) return e;
+    }
     return this.sendmsg(a.data, a.flags, a.dest);
   }
 

@@ -202,6 +202,9 @@ async function steps(file: CaseFile, c: ProbeCase, sys: Sys): Promise<StepResult
           const [pid, uid, gid] = cr === 'self' ? [sys.pid, 0, 0] : (cr as number[]);
           list.push(credsCmsg({ pid: pid!, uid: uid!, gid: gid! }));
         }
+        for (const [lvl, typ, hex] of (args[5] as [unknown, unknown, string][] | undefined) ?? []) {
+          list.push({ level: cst(lvl), type: cst(typ), data: new Uint8Array(Buffer.from(hex, 'hex')) });
+        }
         const msg: MsgHdr = { iov: [payload(args[1])], control: list.length ? buildCmsgs(list) : null };
         r = await sys.sendmsg(cst(args[0]), msg, cst(args[2]));
         break;

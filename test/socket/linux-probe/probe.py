@@ -197,6 +197,9 @@ def run_case(case):
             if cr is not None:
                 pid, uid, gid = (os.getpid(), 0, 0) if cr == "self" else cr
                 ctl += struct.pack("<Qii", 28, 1, 2) + struct.pack("<iII", pid, uid, gid) + bytes(4)
+            for lvl, typ, hx in (args[5] if len(args) > 5 else []):
+                d = bytes.fromhex(hx)
+                ctl += struct.pack("<Qii", 16 + len(d), arg(lvl), arg(typ)) + d + bytes((-len(d)) % 8)
             buf = ctypes.create_string_buffer(data, len(data))
             iov = Iovec(ctypes.cast(buf, ctypes.c_void_p), len(data))
             cbuf = ctypes.create_string_buffer(ctl, len(ctl)) if ctl else None
