@@ -156,7 +156,9 @@ export abstract class Socket extends FileObject {
   sendmsgEx(a: SendArgs): number {
     if (a.control && (a.control.files || a.control.creds)) return -Errno.EINVAL;
     if (a.control && a.control.cmsgs.length > 0) {
-      const ipLevel = this.domain === AF_INET ? IPPROTO_IP : this.domain === AF_INET6 ? IPPROTO_IPV6 : -1;
+      // Only datagram sends read IP-level messages (ip_cmsg_send); tcp_sendmsg looks at SOL_SOCKET alone.
+      const dgram = this.type !== SOCK_STREAM;
+      const ipLevel = !dgram ? -1 : this.domain === AF_INET ? IPPROTO_IP : this.domain === AF_INET6 ? IPPROTO_IPV6 : -1;
       const e = checkSendCmsgs(a.control.cmsgs, ipLevel);
       if (e < 0) return e;
     }
