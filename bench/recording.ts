@@ -15,14 +15,21 @@ const PARAMS = { clients: 20, requests: 300, loss: 0.1 };
 /** The TCP case of the replay benchmark: a 10 MB transfer at 1 Gbit/s with 1 % loss at the receiver (tcp-bulk). */
 export const TCP_REPLAY_PARAMS = { bytes: 10e6, loss: 0.01 };
 
-/** What one overhead measurement found (seconds are medians). */
+/** Wall and CPU seconds of one variant (medians). */
+export interface VariantTime {
+  wall: number;
+  /** User + system CPU of this process: steadier than wall time on a shared machine. */
+  cpu: number;
+}
+
+/** What one overhead measurement found. */
 export interface RecordingMeasure {
   events: number;
   bytes: number;
-  plainS: number;
-  memS: number;
-  diskS: number;
-  replayS: number;
+  plain: VariantTime;
+  mem: VariantTime;
+  disk: VariantTime;
+  replay: VariantTime;
   identical: boolean;
 }
 
@@ -45,27 +52,37 @@ export async function measureRecording(scenario: string, params: Record<string, 
   // moment or a later GC hits them alike; medians per variant.
   await disk();
   await replay();
-  const t: number[][] = [[], [], [], []];
+  const wall: number[][] = [[], [], [], []], cpu: number[][] = [[], [], [], []];
   for (let i = 0; i < reps; i++) {
-    for (const [k, fn] of [plain, mem, disk, replay].entries()) t[k]!.push(await timeIt(fn));
+    for (const [k, fn] of [plain, mem, disk, replay].entries()) {
+      // Writing over the last run's file would charge the recorder with freeing its blocks: start from none.
+      if (fn === disk) rmSync(file, { force: true });
+      const c0 = process.cpuUsage();
+      wall[k]!.push(await timeIt(fn));
+      const c = process.cpuUsage(c0);
+      cpu[k]!.push((c.user + c.system) / 1e6);
+    }
   }
   rmSync(file, { force: true });
-  const [plainS, memS, diskS, replayS] = t.map(median) as [number, number, number, number];
-  return { events, bytes, plainS, memS, diskS, replayS, identical };
+  const [p, m, d, r] = wall.map((w, k) => ({ wall: median(w), cpu: median(cpu[k]!) })) as [VariantTime, VariantTime, VariantTime, VariantTime];
+  return { events, bytes, plain: p, mem: m, disk: d, replay: r, identical };
 }
 
 /** Prints one measurement; the last line is key=value pairs. */
 function printMeasure(scenario: string, params: Record<string, unknown>, reps: number, m: RecordingMeasure): void {
+  const ms = (v: VariantTime): string => `${(v.wall * 1000).toFixed(1)} ms wall, ${(v.cpu * 1000).toFixed(1)} ms cpu`;
+  const ratio = (a: VariantTime, b: VariantTime): string => `${(a.wall / b.wall).toFixed(3)} wall, ${(a.cpu / b.cpu).toFixed(3)} cpu`;
   console.log(`recording: ${scenario} ${JSON.stringify(params)}, ${m.events} events, median of ${reps}`);
-  console.log(`  run without recording: ${(m.plainS * 1000).toFixed(1)} ms`);
-  console.log(`  run recording to memory: ${(m.memS * 1000).toFixed(1)} ms  overhead ratio ${(m.memS / m.plainS).toFixed(3)}`);
-  console.log(`  run recording to a file: ${(m.diskS * 1000).toFixed(1)} ms  overhead ratio ${(m.diskS / m.plainS).toFixed(3)}  (target ≤ 1.15)`);
-  console.log(`  replay of that file:     ${(m.replayS * 1000).toFixed(1)} ms  replay/run ratio ${(m.replayS / m.diskS).toFixed(3)}  (target ≤ 1.0)`
-    + `; replay/unrecorded run ${(m.replayS / m.plainS).toFixed(3)}${m.identical ? '' : '  REPLAY DIVERGED'}`);
+  console.log(`  run without recording:   ${ms(m.plain)}`);
+  console.log(`  run recording to memory: ${ms(m.mem)}  overhead ratio ${ratio(m.mem, m.plain)}`);
+  console.log(`  run recording to a file: ${ms(m.disk)}  overhead ratio ${ratio(m.disk, m.plain)}  (target ≤ 1.15)`);
+  console.log(`  replay of that file:     ${ms(m.replay)}  replay/recorded run ${ratio(m.replay, m.disk)}  (target ≤ 1.0); `
+    + `replay/unrecorded run ${ratio(m.replay, m.plain)}${m.identical ? '' : '  REPLAY DIVERGED'}`);
   console.log(`  recording size: ${m.bytes} bytes, ${(m.bytes / m.events).toFixed(1)} bytes/event`);
   console.log([
-    `run_s=${m.plainS.toFixed(4)}`, `record_s=${m.diskS.toFixed(4)}`, `replay_s=${m.replayS.toFixed(4)}`,
-    `record_overhead=${(m.diskS / m.plainS).toFixed(3)}`, `replay_ratio=${(m.replayS / m.diskS).toFixed(3)}`,
+    `run_s=${m.plain.wall.toFixed(4)}`, `record_s=${m.disk.wall.toFixed(4)}`, `replay_s=${m.replay.wall.toFixed(4)}`,
+    `record_overhead=${(m.disk.wall / m.plain.wall).toFixed(3)}`, `record_overhead_cpu=${(m.disk.cpu / m.plain.cpu).toFixed(3)}`,
+    `replay_ratio=${(m.replay.wall / m.disk.wall).toFixed(3)}`, `replay_ratio_cpu=${(m.replay.cpu / m.disk.cpu).toFixed(3)}`,
     `events=${m.events}`, `bytes_per_event=${(m.bytes / m.events).toFixed(1)}`, `identical=${m.identical}`,
   ].join(' '));
 }
