@@ -8,7 +8,10 @@
  *     hop's MTU ICMP fragmentation needed with that MTU (RFC 1191), others are fragmented (RFC 791 §2.3);
  *   - a protocol nobody handles draws ICMP protocol unreachable (ip_local_deliver_finish);
  *   - IP ids come from Linux's per-bucket generator unless the transport supplies one (a connected socket's
- *     inet_id).
+ *     inet_id);
+ *   - multicast is taken only for groups the arrival interface is in (stack/multicast.ts) and never forwarded;
+ *     multicast and broadcast leave to the group's or the broadcast MAC, never through a gateway, and come back
+ *     to this host too (broadcasts always, multicast when the socket loops it and the interface is in the group).
  */
 import { Errno } from './errno.js';
 import { EV_DROP } from './events.js';

@@ -248,6 +248,29 @@ describe('IPv4 broadcast', () => {
   });
 });
 
+describe('IPv4 broadcast through a default route', () => {
+  test('255.255.255.255 leaves by the default route as a link broadcast, not to the gateway', async () => {
+    const { sim, net, sink, a, b } = lan();
+    net.setDefaultGateway(a, '10.0.0.3');
+    let got: [string, string][] = [];
+    b.spawn('rx', async (sys) => {
+      const fd = await sock(sys, AF_INET, inet('0.0.0.0', 6002));
+      await sys.sleep(ms(20));
+      got = await drain(sys, fd);
+    });
+    a.spawn('tx', async (sys) => {
+      await sys.sleep(ms(1));
+      const s = await sys.socket(AF_INET, SOCK_DGRAM, 0);
+      await sys.setsockopt(s, SOL_SOCKET, SO_BROADCAST, 1);
+      expect(await sys.sendto(s, te('all'), 0, inet('255.255.255.255', 6002))).toBe(3);
+    });
+    await sim.run();
+    expect(got).toEqual([['all', '10.0.0.1']]);
+    // No ARP for the gateway: the only frame a sends is the broadcast datagram.
+    expect(sent(sink.events, 'a:eth0').map((f) => dstMac(f.bytes))).toEqual(['ffffffffffff']);
+  });
+});
+
 describe('IPv6 multicast on a switch', () => {
   test('who hears a group (any-interface membership, IPV6_MULTICAST_ALL), scoped binds, hop limit, loop', async () => {
     const { sim, sink, a, b } = lan();
