@@ -203,6 +203,28 @@ describe('retransmission', () => {
     ]);
   });
 
+  test('RACK reordering timer: one SACK marks nothing at once; the hole is retransmitted after RTT/4 (RFC 8985 §6.2)', async () => {
+    // Linux 6.18 (through a TUN device): Disorder at the SACK, then at the reorder timeout Recovery with the hole
+    // retransmitted, PRR leaving cwnd 9 (8 when two segments were SACKed), Open with cwnd 8 at the full ACK. Linux
+    // fired at +33 ms with its HZ=250 jiffies; here HZ=1000: reo_wnd = min_rtt/4 = 25 ms, plus 2 jiffies.
+    for (const [sacks, cwnd] of [[['1001:2001'], 9], [['1001:2001', '1001:3001'], 8]] as const) {
+      const h = new Harness();
+      const states: string[] = [];
+      passiveNoTs(h, true, 10000);
+      for (const b of sacks) h.inject(0.2, `. 1:1(0) ack 1 win 1000 <sack ${b}>`);
+      h.inject(0.4, '. 1:1(0) ack 10001 win 1000');
+      for (const at of [0.201, 0.228, 0.401]) {
+        h.at(at, () => {
+          const t = h.host.tcp.connections()[0]!;
+          states.push(`ca ${t.caState} cwnd ${t.cwnd} lost ${t.lostOut} retrans ${t.retransOut}`);
+        });
+      }
+      await h.run();
+      expect(h.lines({ win: false })[11]).toBe('0.227 > . 1:1001(1000) ack 1');
+      expect(states).toEqual(['ca 1 cwnd 10 lost 0 retrans 0', `ca 3 cwnd ${cwnd} lost 1 retrans 1`, 'ca 0 cwnd 8 lost 0 retrans 0']);
+    }
+  });
+
   test('without SACK, NewReno retransmits after the third duplicate ACK (RFC 6582)', async () => {
     const h = new Harness();
     h.proc(async (sys) => {
