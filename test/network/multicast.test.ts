@@ -10,7 +10,9 @@
  *     hears its own datagram when IP(V6)_MULTICAST_LOOP is on and the outgoing interface is in the group; TTL 0
  *     stays on the host; a subnet broadcast also loops back (TTL 64) and needs SO_BROADCAST (EACCES);
  *     255.255.255.255 without a route is ENETUNREACH, and goes out with SO_BINDTODEVICE;
- *   - with no IP_MULTICAST_IF and no route, sending to or connecting to a group is ENETUNREACH.
+ *   - with no IP_MULTICAST_IF and no route, sending to or connecting to a group is ENETUNREACH; an AF_INET6
+ *     connect to a link-scope group needs the scope id or IPV6_MULTICAST_IF (EINVAL), a site-scope one does not;
+ *   - 255.255.255.255 through a default route goes to the broadcast MAC, never to the gateway.
  * Also (RFC 1112 §6.4, RFC 1122 §3.3.7): a NIC takes a group's MAC only while the host is in a group mapping to it,
  * and IP then tells groups sharing a MAC apart; switches flood multicast; routers never forward it.
  */
@@ -319,5 +321,23 @@ describe('IPv6 multicast on a switch', () => {
     expect(udp6.map((f) => [dstMac(f.bytes), f.bytes[21]])).toEqual([
       ['333300000001', 1], ['333300000002', 1], ['333300000001', 5], ['333300000001', 5],
     ]);
+  });
+
+  test('connect to a link-scope group needs an interface: the scope id or IPV6_MULTICAST_IF (EINVAL otherwise)', async () => {
+    const { sim, a } = lan();
+    const r: Record<string, unknown> = {};
+    a.spawn('p', async (sys) => {
+      const e = (x: number) => (x === -1 ? -sys.errno : x);
+      const s = await sys.socket(AF_INET6, SOCK_DGRAM, 0);
+      r.noScope = e(await sys.connect(s, inet6('ff12::1', 5)));
+      await sys.setsockopt(s, V6, IPV6_MULTICAST_IF, 2);
+      r.withMcastIf = e(await sys.connect(s, inet6('ff12::1', 5)));
+      const name: AddrOut = { addr: null };
+      await sys.getsockname(s, name);
+      r.scopeId = (name.addr as { scopeId: number }).scopeId; // the link-local source, scoped to eth0
+      r.site = e(await sys.connect(await sys.socket(AF_INET6, SOCK_DGRAM, 0), inet6('ff05::1', 5)));
+    });
+    await sim.run();
+    expect(r).toEqual({ noScope: -Errno.EINVAL, withMcastIf: 0, scopeId: 2, site: 0 });
   });
 });
