@@ -203,7 +203,7 @@ export abstract class Socket extends FileObject {
     return null;
   }
 
-  /** Bytes queued for reading (FIONREAD / SIOCINQ). */
+  /** Bytes queued for reading (FIONREAD / SIOCINQ), or -errno (EINVAL on a listener). */
   inq(): number {
     return 0;
   }

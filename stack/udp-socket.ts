@@ -17,7 +17,7 @@
  * (__skb_recv_udp checks sock_error first).
  */
 import {
-  AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_IP, IPPROTO_UDP, MSG_MORE, MSG_OOB, POLLHUP, POLLIN, POLLRDHUP, POLLRDNORM, SOCK_DGRAM, UDP_CORK,
+  AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_IP, IPPROTO_UDP, MSG_MORE, MSG_OOB, MSG_PEEK, POLLHUP, POLLIN, POLLRDHUP, POLLRDNORM, SOCK_DGRAM, UDP_CORK,
 } from './constants.js';
 import { InetOptions } from './inet-opts.js';
 import { SockMcast } from './multicast.js';
@@ -328,6 +328,12 @@ export class UdpSocket extends Socket implements UdpSock {
     this.shut |= how + 1;
     this.notify();
     return this.peer ? 0 : -Errno.ENOTCONN;
+  }
+
+  /** udp_ioctl SIOCINQ: the payload length of the first queued datagram (0 when none). */
+  override inq(): number {
+    const d = this.queue.recv(Number.MAX_SAFE_INTEGER, MSG_PEEK);
+    return d ? d.data.length : 0;
   }
 
   override blockingRecvEnds(): boolean {

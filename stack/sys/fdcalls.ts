@@ -10,6 +10,7 @@ import {
 import { Errno } from '../errno.js';
 import { OpenFile } from '../file.js';
 import { Pipe } from '../pipe.js';
+import { Socket } from '../socket.js';
 import { DirFile, RegularFile } from '../vfs-file.js';
 import { vfsOf } from '../vfs.js';
 import { intArg, SysBase } from './base.js';
@@ -24,6 +25,9 @@ export const O_DIRECTORY = 0o200000, O_DIRECT = 0o40000, O_NOATIME = 0o1000000, 
 export const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
 /** F_GETPIPE_SZ (fcntl(2)): answered for pipes. */
 export const F_GETPIPE_SZ = 1032;
+
+/** ioctl(2) requests socksim answers (asm-generic/ioctls.h, linux/sockios.h). */
+export const FIONREAD = 0x541b, FIONBIO = 0x5421, FIOCLEX = 0x5451, FIONCLEX = 0x5450, SIOCINQ = FIONREAD;
 
 /** Flags F_SETFL may change (fcntl(2): "O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME, and O_NONBLOCK"). */
 const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
@@ -95,6 +99,43 @@ export class SysFd extends SysBase {
       default:
         return -Errno.EINVAL;
     }
+  }
+
+  /**
+   * ioctl(2): FIONBIO (arg.value non-zero sets O_NONBLOCK), FIOCLEX/FIONCLEX, and FIONREAD/SIOCINQ (bytes readable:
+   * a socket's protocol answer, a pipe's buffered bytes, a regular file's size past the offset). Other requests are
+   * ENOTTY, as for any file that does not know them.
+   */
+  async ioctl(fd: number, request: number, arg?: { value: number } | null): Promise<number> {
+    const r = this.ioctlImpl(fd, request, arg ?? null);
+    return this.done('ioctl', [fd, request, arg && typeof arg === 'object' ? arg.value : null], r);
+  }
+
+  private ioctlImpl(fd: number, request: number, arg: { value: number } | null): number {
+    const e = typeof fd === 'number' ? this.fds.get(fd) : undefined;
+    if (!e) return -Errno.EBADF;
+    const f = e.file;
+    if (request === FIOCLEX || request === FIONCLEX) {
+      e.cloexec = request === FIOCLEX;
+      return 0;
+    }
+    if (typeof arg !== 'object' || arg === null) return -Errno.EFAULT;
+    if (request === FIONBIO) {
+      if (typeof arg.value !== 'number') return -Errno.EFAULT;
+      f.flags = arg.value ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
+      return 0;
+    }
+    if (request !== FIONREAD) return -Errno.ENOTTY;
+    const o = f.obj;
+    let n: number;
+    if (o instanceof Socket) {
+      n = o.inq();
+      if (n < 0) return n;
+    } else if (o.kind === 'pipe' && 'pipe' in o) n = (o as { pipe: Pipe }).pipe.bytes;
+    else if (o instanceof RegularFile) n = Math.max(0, o.node.size - f.pos);
+    else return -Errno.ENOTTY;
+    arg.value = n;
+    return 0;
   }
 
   /** getrlimit(2): RLIMIT_NOFILE is modelled; other valid resources are not (ENOSYS), invalid ones EINVAL. */

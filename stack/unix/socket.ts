@@ -199,7 +199,10 @@ export abstract class UnixSocket extends Socket {
     return this.peekOff;
   }
 
+  /** unix_inq_len: EINVAL on a listener; streams and seqpacket count every queued byte, datagrams the first one. */
   override inq(): number {
+    if (this.state === 'listen') return -Errno.EINVAL;
+    if (this.type === SOCK_DGRAM) return this.queue[0]?.data.length ?? 0;
     let n = 0;
     for (const s of this.queue) n += s.data.length - s.consumed;
     return n;

@@ -17,7 +17,7 @@ import { pack } from 'msgpackr';
 
 /** The public calls: every method of Sys that is not an internal helper. */
 const PUBLIC = [
-  'sleep', 'signal', 'cred', 'close', 'dup', 'dup2', 'dup3', 'fcntl', 'getrlimit', 'setrlimit', 'pipe', 'pipe2', 'open',
+  'sleep', 'signal', 'cred', 'close', 'dup', 'dup2', 'dup3', 'fcntl', 'ioctl', 'getrlimit', 'setrlimit', 'pipe', 'pipe2', 'open',
   'lseek', 'unlink', 'mkdir', 'rmdir', 'socket', 'socketpair', 'bind', 'listen', 'accept', 'accept4', 'connect',
   'shutdown', 'getsockname', 'getpeername', 'sendto', 'send', 'sendmsg', 'write', 'writev', 'sendfile', 'recv',
   'recvfrom', 'recvmsg', 'read', 'readv', 'setsockopt', 'getsockopt', 'getsockoptInt', 'select', 'pselect', 'poll',
@@ -32,7 +32,7 @@ const INTERNAL = [
   'done', 'raise', 'file', 'sock', 'withSock', 'deadlineOf', 'deadlineAfter', 'blockingLoop', 'install', 'create', 'fillAddr',
   'writeCommon', 'writeLoop', 'sendControl', 'sendCommon', 'recvSimple', 'readCommon', 'badfOr', 'recvCommon',
   'received', 'layoutControl', 'optCaller', 'selectImpl', 'pollImpl', 'epollCtlImpl', 'epollWaitImpl', 'fcntlImpl',
-  'pipeImpl', 'openImpl', 'installFile', 'lseekImpl', 'acceptImpl', 'discard', 'badPointer',
+  'pipeImpl', 'openImpl', 'installFile', 'lseekImpl', 'acceptImpl', 'discard', 'ioctlImpl', 'badPointer',
 ];
 
 /** Every method of the Sys class chain (stack/sys/*.ts), public or internal. */

@@ -328,6 +328,13 @@ async function steps(file: CaseFile, c: ProbeCase, sys: Sys): Promise<StepResult
         if (head === 'readv' && r > 0) res.data = bufs.map((b) => Buffer.from(b).toString('hex'));
         break;
       }
+      case 'ioctl': {
+        const has = args.length > 2 && args[2] !== null;
+        const iv = has ? { value: args[2] as number } : null;
+        r = await sys.ioctl(cst(args[0]), cst(args[1]), iv);
+        if (iv && r === 0) res.v = iv.value;
+        break;
+      }
       case 'fill': {
         const data = payload(args[1]);
         let n = 0, total = 0;

@@ -24,7 +24,7 @@ K = {
     "POLLRDBAND": 0x80, "POLLWRNORM": 0x100, "POLLWRBAND": 0x200, "POLLRDHUP": 0x2000, "EPOLLIN": 1,
     "EPOLLPRI": 2, "EPOLLOUT": 4, "EPOLLERR": 8, "EPOLLHUP": 16, "EPOLLRDHUP": 0x2000, "EPOLLEXCLUSIVE": 1 << 28,
     "EPOLLONESHOT": 1 << 30, "EPOLLET": 1 << 31, "EPOLL_CTL_ADD": 1, "EPOLL_CTL_DEL": 2, "EPOLL_CTL_MOD": 3,
-    "EPOLL_CLOEXEC": 0o2000000,
+    "EPOLL_CLOEXEC": 0o2000000, "FIONREAD": 0x541B, "FIONBIO": 0x5421, "FIOCLEX": 0x5451, "FIONCLEX": 0x5450,
 }
 ALLPOLL = "POLLIN|POLLPRI|POLLOUT|POLLRDHUP|POLLRDNORM|POLLRDBAND|POLLWRNORM|POLLWRBAND"
 cases = []
@@ -331,6 +331,13 @@ case("recv-badf", "recv(2) EBADF", ("recv", 50, 1, 0), ("send", 50, 1, 0), ("bin
 case("readv-writev-socket", "readv(2)/writev(2) on a socket gather and scatter in order", pair(), ("writev", "$p0", [2, 3]), ("readv", "$p1", [1, 2, 5]))
 case("readv-writev-pipe", "readv(2)/writev(2) on a pipe", ("p=pipe2", 0), ("writev", "$p1", [4, 0, 2]), ("readv", "$p0", [3, 3]))
 case("writev-dgram-one-message", "writev(2) on a datagram socket sends one message", pair("SOCK_DGRAM"), ("writev", "$p0", [2, 3]), ("recv", "$p1", 100, 0))
+
+# --- ioctl -----------------------------------------------------------------------------------------------------------
+case("ioctl-fionread-unix", "unix_inq_len: streams and seqpacket count all queued bytes, datagrams the first message; a listener is EINVAL", pair(), ("send", "$p0", 3, 0), ("send", "$p0", 4, 0), ("ioctl", "$p1", "FIONREAD", 0), ("recv", "$p1", 2, 0), ("ioctl", "$p1", "FIONREAD", 0), ("d=socketpair", "AF_UNIX", "SOCK_DGRAM", 0), ("send", "$d0", 3, 0), ("send", "$d0", 4, 0), ("ioctl", "$d1", "FIONREAD", 0), ("q=socketpair", "AF_UNIX", "SOCK_SEQPACKET", 0), ("send", "$q0", 3, 0), ("send", "$q0", 4, 0), ("ioctl", "$q1", "FIONREAD", 0), *listener(), ("ioctl", "$l", "FIONREAD", 0))
+case("ioctl-fionread-udp", "udp_ioctl SIOCINQ: the first datagram's payload length", ("u=socket", "AF_INET", "SOCK_DGRAM", 0), ("bind", "$u", "in:127.0.0.1:40420"), ("ioctl", "$u", "FIONREAD", 0), ("sendto", "$u", 5, 0, "in:127.0.0.1:40420"), ("sendto", "$u", 9, 0, "in:127.0.0.1:40420"), ("poll", [["$u", "POLLIN"]], 1000), ("ioctl", "$u", "FIONREAD", 0))
+case("ioctl-fionread-pipe-file", "FIONREAD on a pipe (bytes buffered) and a regular file (size past the offset)", ("p=pipe2", 0), ("write", "$p1", 10), ("ioctl", "$p0", "FIONREAD", 0), ("f=open", "@D/f", "O_CREAT|O_RDWR"), ("write", "$f", 10), ("lseek", "$f", 3, 0), ("ioctl", "$f", "FIONREAD", 0))
+case("ioctl-fionbio-fioclex", "ioctl(2) FIONBIO sets O_NONBLOCK on the description; FIOCLEX/FIONCLEX the fd flag", pair(), ("ioctl", "$p0", "FIONBIO", 1), ("fcntl", "$p0", "F_GETFL"), ("recv", "$p0", 1, 0), ("ioctl", "$p0", "FIONBIO", 0), ("fcntl", "$p0", "F_GETFL"), ("ioctl", "$p0", "FIOCLEX", None), ("fcntl", "$p0", "F_GETFD"), ("ioctl", "$p0", "FIONCLEX", None), ("fcntl", "$p0", "F_GETFD"))
+case("ioctl-unknown", "ioctl(2) ENOTTY for a request the file does not know; EBADF for a closed fd", pair(), ("ioctl", "$p0", 0x1234, 0), ("p=pipe2", 0), ("ioctl", "$p0", 0x1234, 0), ("ioctl", 40, "FIONREAD", 0))
 
 # --- pipes ----------------------------------------------------------------------------------------------------------
 case("pipe-epipe", "pipe(7): writing with no reader is EPIPE and SIGPIPE", ("p=pipe2", 0), ("close", "$p0"), ("write", "$p1", 3))

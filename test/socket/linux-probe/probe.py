@@ -338,6 +338,16 @@ def run_case(case):
             r = getattr(libc, head)(arg(args[0]), iovs, len(bufs))
             if head == "readv" and r > 0:
                 res["data"] = [b.raw[:n].hex() for b, n in zip(bufs, args[1])]
+        elif head == "ioctl":
+            # ["ioctl", fd, request, value|null]: an int in/out argument (null: no argument)
+            libc.ioctl.restype = ctypes.c_int
+            if len(args) > 2 and args[2] is not None:
+                iv = ctypes.c_int(args[2])
+                r = libc.ioctl(arg(args[0]), ctypes.c_ulong(arg(args[1])), ctypes.byref(iv))
+                if r == 0:
+                    res["v"] = iv.value
+            else:
+                r = libc.ioctl(arg(args[0]), ctypes.c_ulong(arg(args[1])), None)
         elif head == "fill":
             # ["fill", fd, chunk, flags]: non-blocking sends (writes on a non-socket) until one fails
             data = payload(args[1])
