@@ -10,6 +10,7 @@ import { runData, type DataRun } from '../data/run.js';
 import type { ScenarioData } from '../data/schema.js';
 import { scenarioArb, SMALL, type OpFamily, type ScenarioSize } from './arbitraries.js';
 import { templateScenarioArb } from './templates.js';
+import { checkEpollAgainstPoll, epollScenarioArb } from './epoll.js';
 import { checkNoUnixLeak, fdPassScenarioArb } from './fdpass.js';
 import { checkLiveness, checkStreams, streamScenarioArb } from './streams.js';
 import { dnsResolutionCheck, dnsScenarioArb } from './dns.js';
@@ -140,6 +141,13 @@ export const PROPERTIES: Property[] = [
     families: ['udp'],
     arbitrary: dnsScenarioArb,
     check: dnsResolutionCheck,
+  },
+  {
+    name: 'epoll-agreement',
+    description: 'level-triggered epoll_wait reports exactly the readiness poll() sees, filtered by the interest list',
+    families: ['unix'],
+    arbitrary: epollScenarioArb,
+    check: (s) => withRun(s, (d) => checkEpollAgainstPoll(s, d.trace)),
   },
   {
     name: 'determinism',
