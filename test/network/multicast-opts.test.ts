@@ -1,7 +1,7 @@
 /**
  * Multicast socket options with Linux's errnos and read-back values. Every expectation below is what Linux 6.18
  * answered in a network namespace holding a veth pair v0 (10.0.0.1) / v1 (10.0.0.2) and no route to 224/4 (Python's
- * socket module, /tmp probe scripts): here the host has eth0 (10.0.0.1, index 2) and eth1 (10.0.0.2, index 3).
+ * socket module: test/network/linux-probe/opts4.py and opts6.py): here the host has eth0 (10.0.0.1, index 2) and eth1 (10.0.0.2, index 3).
  * ip(7): IP_ADD/DROP_MEMBERSHIP, IP_MULTICAST_IF/TTL/LOOP/ALL; ipv6(7): IPV6_JOIN/LEAVE_GROUP,
  * IPV6_MULTICAST_IF/HOPS/LOOP/ALL.
  */
