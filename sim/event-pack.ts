@@ -48,11 +48,14 @@ function writeHeader(b: Uint8Array, pos: number, k: readonly number[], n: number
   return pos + 5;
 }
 
+/** Bytes kept free at the start of the buffer: the longest array header (5) and room for a caller's frame header. */
+const HEADROOM = 32;
+
 /** Accumulates msgpack-encoded events; `take()` returns them as one msgpack array. */
 export class EventPacker {
   private buf = new Uint8Array(1 << 16);
   private view = new DataView(this.buf.buffer);
-  private pos = 0;
+  private pos = HEADROOM;
   /** Events added since the last take(). */
   count = 0;
   private readonly strings = new Map<string, Uint8Array>();
@@ -66,14 +69,17 @@ export class EventPacker {
     this.count++;
   }
 
-  /** The events added since the last take, as the msgpack array packr.pack would write; starts a new batch. */
-  take(): Uint8Array {
+  /**
+   * The events added since the last take, as the msgpack array packr.pack would write, preceded by `reserve` free
+   * bytes (at most 27) for the caller to fill; starts a new batch. The view is into the packer's buffer: it is
+   * valid until the next add().
+   */
+  take(reserve = 0): Uint8Array {
     const n = this.count;
-    const head = headerLen(ARRAY, n);
-    const out = new Uint8Array(head + this.pos);
-    writeHeader(out, 0, ARRAY, n);
-    out.set(this.buf.subarray(0, this.pos), head);
-    this.pos = 0;
+    const start = HEADROOM - headerLen(ARRAY, n);
+    writeHeader(this.buf, start, ARRAY, n);
+    const out = this.buf.subarray(start - reserve, this.pos);
+    this.pos = HEADROOM;
     this.count = 0;
     return out;
   }

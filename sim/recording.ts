@@ -52,6 +52,7 @@ export const packr = new Packr({ useRecords: false, variableMapSize: true, mapsA
 
 /** Where recording bytes go. */
 export interface ByteOutput {
+  /** Takes the next bytes; they are valid only during the call (the writer reuses its batch buffer): copy to keep. */
   write(bytes: Uint8Array): void;
   close(): void;
 }
@@ -72,7 +73,7 @@ export function fileOutput(path: string): ByteOutput {
 export class MemoryOutput implements ByteOutput {
   private chunks: Uint8Array[] = [];
   write(b: Uint8Array): void {
-    this.chunks.push(b); // writers hand over fresh buffers (encodeFrame copies out of msgpackr's scratch buffer)
+    this.chunks.push(b.slice()); // the writer reuses its buffer after the call
   }
   close(): void {}
   /** Everything written so far. */
@@ -84,13 +85,18 @@ export class MemoryOutput implements ByteOutput {
 /** Encodes one frame. */
 export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_OVERHEAD + payload.length);
-  const dv = new DataView(out.buffer);
-  out[0] = type;
-  dv.setUint32(1, payload.length, true);
-  dv.setUint16(5, crc32(out, 0, 5) & 0xffff, true);
-  dv.setUint32(7, crc32(payload), true);
   out.set(payload, FRAME_OVERHEAD);
+  frameHeaderInto(type, out);
   return out;
+}
+
+/** Fills the first FRAME_OVERHEAD bytes of `frame` (type, length, header check, payload CRC) for the payload after them. */
+function frameHeaderInto(type: number, frame: Uint8Array): void {
+  const dv = new DataView(frame.buffer, frame.byteOffset, FRAME_OVERHEAD);
+  frame[0] = type;
+  dv.setUint32(1, frame.length - FRAME_OVERHEAD, true);
+  dv.setUint16(5, crc32(frame, 0, 5) & 0xffff, true);
+  dv.setUint32(7, crc32(frame, FRAME_OVERHEAD), true);
 }
 
 /** Streams events into a recording, in batches. */
@@ -128,7 +134,10 @@ export class RecordingWriter implements EventSink {
   /** Writes the pending batch now. */
   flush(): void {
     if (this.batch.count === 0) return;
-    this.out.write(encodeFrame(FRAME_BATCH, this.batch.take()));
+    // The frame is built in the packer's buffer, in front of the batch: no copy of the events' bytes.
+    const frame = this.batch.take(FRAME_OVERHEAD);
+    frameHeaderInto(FRAME_BATCH, frame);
+    this.out.write(frame);
   }
 
   /** Writes the last batch and the end frame, and closes the output. */
