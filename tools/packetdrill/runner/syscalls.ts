@@ -17,7 +17,7 @@ import { structField, type Expr } from '../expr.js';
 import { formatExpr } from '../format.js';
 import type { SocketTable, ScriptSocket, WireEnd } from './sockets.js';
 import { buffer, checkCmsgs, checkOptval, expectedCmsgs, familyFor, fd, int, iovecs, optval, sockaddr, type ArgContext } from './sysargs.js';
-import { ArgError, isEllipsis } from './symbols.js';
+import { ArgError, isEllipsis, isNull } from './symbols.js';
 
 /** What a call needs: argument context plus the mutable socket model and fd map. */
 export interface SyscallEnv extends ArgContext {
@@ -41,7 +41,7 @@ type Post = () => string | null;
 const FD_CALLS = new Set(['socket', 'accept', 'accept4', 'open', 'epoll_create', 'epoll_create1']);
 
 /** Calls socksim's syscall layer does not have yet. */
-const MISSING = new Set(['ioctl', 'sendfile', 'splice', 'cap_set', 'psp_rx_assoc', 'psp_tx_assoc']);
+const MISSING = new Set(['splice', 'cap_set', 'psp_rx_assoc', 'psp_tx_assoc']);
 
 function wireOf(sa: SockAddrArg | null, fallback: string): string {
   if (!sa || sa instanceof Uint8Array || !('addr' in sa)) return fallback;
@@ -213,6 +213,25 @@ async function dispatch(ev: SyscallEvent, a: readonly Expr[], sys: Sys, env: Sys
     }
     case 'poll':
       return poll(a, sys, env);
+    case 'ioctl': {
+      // ioctl(fd, REQ, [N]): an int in/out argument whose value after the call the script states (`...` skips it).
+      const out = { value: a[2] && a[2].kind === 'list' && a[2].items.length > 0 && !isEllipsis(a[2].items[0]) ? int(a[2], env, 'arg') : 0 };
+      const ret = await sys.ioctl(fd(a[0], env), int(a[1], env, 'request'), out);
+      const want = a[2];
+      return {
+        ret,
+        post: ret < 0 || want === undefined || isEllipsis(want) || want.kind !== 'list' ? null : () => {
+          const w = int(want, env, 'arg');
+          return w === out.value ? null : `Bad ioctl value: expected: ${w} actual: ${out.value}`;
+        },
+      };
+    }
+    case 'sendfile': {
+      // sendfile(out, in, [offset] | NULL, count): the offset pointer is read and advanced (sendfile(2)).
+      const offE = a[2];
+      const off = offE === undefined || isNull(offE) ? null : { value: int(offE, env, 'offset') };
+      return none(await sys.sendfile(fd(a[0], env), fd(a[1], env), off, int(a[3], env, 'count')));
+    }
     case 'epoll_create': {
       const ret = await sys.epoll_create(int(a[0], env, 'size'));
       mapFd(env, ev.result, ret);
