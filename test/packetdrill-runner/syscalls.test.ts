@@ -117,10 +117,21 @@ describe('results, errnos and blocking', () => {
   });
 
   test('a system call socksim lacks fails the script instead of being skipped', async () => {
-    const o = await runPkt(`    0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
+    const o = await runPkt(`    0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+   +0 splice(3, NULL, 4, NULL, 10, 0) = 10
+`);
+    expectFail(o, 2, 'no splice() yet');
+  });
+
+  test('ioctl checks the value its int argument holds after the call (SIOCINQ on an empty socket is 0)', async () => {
+    const ok = await runPkt(`    0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
    +0 ioctl(3, SIOCINQ, [0]) = 0
 `);
-    expectFail(o, 2, 'no ioctl() yet');
+    expect(ok.failure).toBeNull();
+    const bad = await runPkt(`    0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
+   +0 ioctl(3, SIOCINQ, [5]) = 0
+`);
+    expectFail(bad, 2, 'Bad ioctl value: expected: 5 actual: 0');
   });
 
   test('a first event not at time 0 is rejected, as packetdrill does', async () => {
