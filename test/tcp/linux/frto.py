@@ -13,19 +13,7 @@ info = []
 def server():
     c, _ = l.accept()
     c.send(b'x' * 30000)
-    last = None
-    end = time.time() + 1.6
-    while time.time() < end:
-        ti = c.getsockopt(6, 11, 104)
-        ca, = struct.unpack('B', ti[1:2])
-        unacked, sacked, lost, retrans = struct.unpack('IIII', ti[24:40])
-        cwnd, = struct.unpack('I', ti[80:84])
-        rto, = struct.unpack('I', ti[8:12]); rtt, rttvar = struct.unpack('II', ti[68:76])
-        cur = (ca, cwnd, unacked, sacked, lost, retrans, rto, rtt, rttvar)
-        if cur != last:
-            print('  %.3f info ca %d cwnd %d unacked %d sacked %d lost %d retrans %d rto %d rtt %d rttvar %d' % ((d.now(),) + cur), flush=True)
-            last = cur
-        time.sleep(0.0005)
+    watch(c, d, 1.6)
     ti = c.getsockopt(6, 11, 104)
     info.append(struct.unpack('B', ti[1:2])[0])
     info.append(struct.unpack('I', ti[80:84])[0])  # snd_cwnd

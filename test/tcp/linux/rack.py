@@ -9,15 +9,7 @@ d = Drv(fd)
 def server():
     c, _ = l.accept()
     c.send(b'x' * 10000)
-    last = None
-    end = time.time() + 1.0
-    while time.time() < end:
-        ti = c.getsockopt(6, 11, 104)
-        ca, = struct.unpack('B', ti[1:2]); unacked, sacked, lost, retrans = struct.unpack('IIII', ti[24:40]); cwnd, = struct.unpack('I', ti[80:84])
-        cur = (ca, cwnd, unacked, sacked, lost, retrans)
-        if cur != last:
-            print('  %.3f info ca %d cwnd %d unacked %d sacked %d lost %d retrans %d' % ((d.now(),) + cur), flush=True); last = cur
-        time.sleep(0.0005)
+    watch(c, d, 1.0)
 th = threading.Thread(target=server); th.start()
 d.send(40000, 8080, 0, 0, 'S', 65535, [('mss', 1000), 'sackOK', 'nop', ('wscale', 7)])
 d.drain(0.1)

@@ -94,3 +94,20 @@ class Drv:
             line = '%.3f %s %d:%d(%d) ack %d win %d <%s>' % (self.now(), p['flags'], rel, rel + p['len'], p['len'], p['ack'], p['win'], ','.join(p['opts']))
             print(line, flush=True)
             self.log.append((self.now(), p))
+
+
+def watch(c, d, seconds):
+    """Prints the connection's congestion state (TCP_INFO) each time it changes, for `seconds`."""
+    last, end = None, time.time() + seconds
+    while time.time() < end:
+        ti = c.getsockopt(6, 11, 104)
+        ca, = struct.unpack('B', ti[1:2])
+        unacked, sacked, lost, retrans = struct.unpack('IIII', ti[24:40])
+        cwnd, = struct.unpack('I', ti[80:84])
+        rto, = struct.unpack('I', ti[8:12])
+        rtt, rttvar = struct.unpack('II', ti[68:76])
+        cur = (ca, cwnd, unacked, sacked, lost, retrans, rto, rtt, rttvar)
+        if cur != last:
+            print('  %.3f info ca %d cwnd %d unacked %d sacked %d lost %d retrans %d rto %d rtt %d rttvar %d' % ((d.now(),) + cur), flush=True)
+            last = cur
+        time.sleep(0.0005)
