@@ -118,6 +118,17 @@ export const TCP_TEMPLATES: Template[] = [
     }),
   },
   {
+    // socket(7) SO_LINGER {1, 0}: close() aborts the connection (RST) and frees the port at once; a plain close of a
+    // self-connected socket goes through FIN and TIME_WAIT, holding the port (checked on Linux 6.18: EADDRINUSE).
+    name: 'linger-frees-port',
+    build: (port) => ({
+      server: selfConnected(port, [
+        { op: 'setsockopt', fd: 0, level: 'SOL_SOCKET', name: 'SO_LINGER', value: { onoff: 1, linger: 0 }, expect: { ret: 0 } },
+        { op: 'close', fd: 0, expect: { ret: 0 } }, tcp(), { op: 'bind', fd: 1, addr: lo(port), expect: { ret: 0 } }]),
+      client: [],
+    }),
+  },
+  {
     // tcp(7) urgent data, BSD semantics: with SO_OOBINLINE off (the default) the urgent byte is not part of the
     // ordinary stream, so when it is all that arrived a non-blocking read finds nothing (EAGAIN, checked on Linux).
     name: 'oob-byte',
