@@ -40,6 +40,7 @@ export function purgeWriteQueue(t: Tcb): void {
   t.sendBuf.clear();
   t.sndBufSeq = t.writeSeq;
   t.pushMarks.length = 0;
+  t.eorMarks.length = 0;
   t.packetsOut = t.sackedOut = t.lostOut = t.retransOut = 0;
   t.sndUna = t.sndNxt;
   t.writeSeq = t.finQueued && t.finSent() ? (t.sndNxt - 1) >>> 0 : t.sndNxt;

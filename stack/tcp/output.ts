@@ -213,6 +213,16 @@ function takePush(t: Tcb, end: number): boolean {
   return push;
 }
 
+/**
+ * The length of the next new segment: at most `len`, and never past an MSG_EOR boundary (tcp_skb_can_collapse_to
+ * keeps eor skbs apart, so tcp_write_xmit never builds a segment across one). Drops boundaries already sent.
+ */
+function eorCap(t: Tcb, len: number): number {
+  const m = t.eorMarks;
+  while (m.length > 0 && seqLeq(m[0]!, t.sndNxt)) m.shift();
+  return m.length > 0 ? Math.min(len, (m[0]! - t.sndNxt) >>> 0) : len;
+}
+
 /** Puts a transmitted segment on the retransmission queue and the time-sorted list. */
 function queueSent(t: Tcb, s: TxSeg): void {
   t.rtx.push(s);
@@ -355,12 +365,13 @@ export function writeXmit(t: Tcb, nonagle: number, pushOne = false): boolean {
       if (!pushOne) break;
     }
     const mss = currentMss(t);
-    const len = Math.min(mss, Math.max(unsent, 0));
+    const len = eorCap(t, Math.min(mss, Math.max(unsent, 0)));
     const withFin = t.finQueued && len === unsent;
     // tcp_snd_wnd_test: the whole segment (the FIN counts one) must fit in the peer's window.
     const end = (t.sndNxt + len + (withFin && len === 0 ? 1 : 0)) >>> 0;
     if (seqGt(end, t.wndEnd())) break;
-    if (len > 0 && len < mss && !withFin && !(nonagle & NAGLE_PUSH) && !t.urgMode) {
+    // Only the last skb is subject to Nagle; an earlier one (cut short by MSG_EOR) goes as if pushed.
+    if (len > 0 && len < mss && len === unsent && !withFin && !(nonagle & NAGLE_PUSH) && !t.urgMode) {
       // tcp_nagle_check: hold a partial segment when corked, or (Nagle on) while a small one is unacked.
       if (nonagle & NAGLE_CORK) break;
       if (!(nonagle & NAGLE_OFF) && t.packetsOut > 0 && seqGt(t.sndSml, t.sndUna) && seqLeq(t.sndSml, t.sndNxt)) break;
@@ -434,7 +445,7 @@ export function writeWakeup(t: Tcb): boolean {
   const unsent = (t.writeSeq - t.sndNxt) | 0;
   if ((unsent > 0 || (t.finQueued && !t.finSent())) && seqLt(t.sndNxt, t.wndEnd())) {
     const room = (t.wndEnd() - t.sndNxt) >>> 0;
-    const len = Math.min(room, currentMss(t), Math.max(unsent, 0));
+    const len = eorCap(t, Math.min(room, currentMss(t), Math.max(unsent, 0)));
     const withFin = t.finQueued && len === unsent;
     takePush(t, (t.sndNxt + len) >>> 0);
     if (seqLt(t.pushedSeq, (t.sndNxt + len) >>> 0)) t.pushedSeq = (t.sndNxt + len) >>> 0;

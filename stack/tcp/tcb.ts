@@ -101,6 +101,8 @@ export class Tcb implements TimerTarget {
   sndBufSeq = 0;
   /** Sequence numbers that end a write and so carry PSH (tcp_mark_push), ascending, all after sndNxt. */
   readonly pushMarks: number[] = [];
+  /** Ends of MSG_EOR writes not yet fully sent (TCP_SKB_CB(skb)->eor): no segment is built across one. */
+  readonly eorMarks: number[] = [];
   /** The retransmission queue, oldest first, from rtxHead. */
   rtx: TxSeg[] = [];
   rtxHead = 0;

@@ -4,7 +4,7 @@
  * urgent mark, receive-buffer auto-tuning and window-update ACKs), recv(MSG_OOB), and tcp_poll's masks.
  */
 import {
-  MSG_MORE, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP, POLLRDNORM, POLLWRNORM,
+  MSG_EOR, MSG_MORE, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDHUP, POLLRDNORM, POLLWRNORM,
 } from '../constants.js';
 import { Errno } from '../errno.js';
 import type { RecvResult } from '../socket.js';
@@ -64,10 +64,15 @@ export function tcpSendmsg(s: TcpSocket, data: Uint8Array, flags: number): numbe
   // tcp_slow_start_after_idle_check: a new write after an idle period restarts from the initial window.
   if (t.writeSeq === t.sndNxt && t.packetsOut === 0) idleRestart(t);
   // Data appended to a still unsent tail joins that segment: the earlier write's push mark moves (tcp_sendmsg).
+  // A tail ended by MSG_EOR takes nothing more (tcp_skb_can_collapse_to), so its mark stays.
   const marks = t.pushMarks;
-  if (marks.length > 0 && marks[marks.length - 1] === t.writeSeq && t.writeSeq !== t.sndNxt) marks.pop();
+  const eors = t.eorMarks;
+  const eorTail = eors.length > 0 && eors[eors.length - 1] === t.writeSeq;
+  if (marks.length > 0 && marks[marks.length - 1] === t.writeSeq && t.writeSeq !== t.sndNxt && !eorTail) marks.pop();
   t.sendBuf.append(data, 0, n);
   t.writeSeq = (t.writeSeq + n) >>> 0;
+  // tcp_sendmsg_locked: the skb holding the end of a fully copied MSG_EOR write is marked eor.
+  if (flags & MSG_EOR && n === data.length) eors.push(t.writeSeq);
   if (flags & MSG_OOB) {
     // tcp_mark_urg: the urgent pointer follows the last byte of this write (BSD semantics).
     t.sndUp = t.writeSeq;
