@@ -6,7 +6,7 @@
  * the segment with a RST (RFC 9293 §3.10.7.1 reset generation).
  */
 import { MS } from '../../sim/time.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/tcp.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/tcp.js';
 import type { Seg } from './segment.js';
 import { seqBetween, seqGt, seqLt } from './seq.js';
 import {
@@ -148,6 +148,8 @@ function synSentInput(t: Tcb, seg: Seg): boolean {
       return false;
     }
     if (!(seg.flags & TCP_SYN)) return false;
+    // tcp_ecn_rcv_synack: ECN holds only when the SYN-ACK carries ECE without CWR (RFC 3168 §6.1.1).
+    if (t.ecnOk && (!(seg.flags & TCP_ECE) || seg.flags & TCP_CWR)) t.ecnOk = false;
     takeSynOptions(t, seg);
     t.sndWl1 = seg.seq;
     tcpAck(t, seg, FLAG_SLOWPATH);

@@ -217,10 +217,13 @@ export class TcpLayer {
     this.ipOutput(v, laddr, raddr, b, 0, 0, 64);
   }
 
-  /** Sends a connection's segment (IP id from the socket's inet_id counter, DF set: PMTU discovery). */
-  transmit(t: Tcb, bytes: Uint8Array): void {
+  /**
+   * Sends a connection's segment (IP id from the socket's inet_id counter, DF set: PMTU discovery). `ect` is the
+   * ECN codepoint for this packet (INET_ECN_xmit / INET_ECN_dontxmit rewrite the low two TOS bits).
+   */
+  transmit(t: Tcb, bytes: Uint8Array, ect = 0): void {
     const s = t.sock;
-    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, s.tosFor(t.v), s.ttlFor(t.v), t.ipId);
+    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, (s.tosFor(t.v) & ~3) | ect, s.ttlFor(t.v), t.ipId);
     t.ipId = (t.ipId + 1) & 0xffff;
   }
 

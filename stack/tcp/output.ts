@@ -8,7 +8,7 @@ import { IPPROTO_TCP } from '../constants.js';
 import { MS } from '../../sim/time.js';
 import { pseudoSumV4, pseudoSumV6 } from '../wire/checksum.js';
 import { fastSum } from './csum.js';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../wire/tcp.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../wire/tcp.js';
 import { OutOpts, writeHeader, writeOptions } from './segment.js';
 import { seqGt, seqLeq, seqLt } from './seq.js';
 import {
@@ -84,11 +84,14 @@ export function currentMss(t: Tcb): number {
   return t.mssCache - extraOptionBytes(t);
 }
 
+/** The ECT(0) codepoint in the IP TOS / traffic-class field (RFC 3168 §5). */
+const INET_ECN_ECT_0 = 2;
+
 /**
  * Builds and sends one segment. `dataOff` is the payload's offset from SND.UNA in the send buffer. Options come
  * from `opts` (already filled); the window field is chosen here unless the segment is a SYN.
  */
-function emit(t: Tcb, seq: number, flags: number, dataOff: number, len: number, urp: number): void {
+function emit(t: Tcb, seq: number, flags: number, dataOff: number, len: number, urp: number, ect = 0): void {
   const olen = opts.length();
   const hlen = 20 + olen;
   const b = scratch(hlen + len);
@@ -106,7 +109,7 @@ function emit(t: Tcb, seq: number, flags: number, dataOff: number, len: number, 
   if (opts.nsack > 0 && t.dsack) t.dsack = false; // a D-SACK is reported once (tcp_options_write)
   t.segsOut++;
   if (flags & TCP_ACK) ackSent(t);
-  t.layer.transmit(t, b);
+  t.layer.transmit(t, b, ect);
 }
 
 /** tcp_event_ack_sent(): an ACK went out, so a pending delayed ACK is satisfied. */
@@ -195,11 +198,18 @@ function synOptions(t: Tcb, synack: boolean): void {
   if (synack ? t.wscaleOk : t.layer.sysctl.windowScaling) opts.wscale = t.rcvWscale;
 }
 
-/** Sends (or resends) our SYN (SYN_SENT) or SYN-ACK (SYN_RECV, simultaneous open). */
-export function sendSyn(t: Tcb): void {
+/**
+ * Sends (or resends) our SYN (SYN_SENT) or SYN-ACK (SYN_RECV, simultaneous open). tcp_ecn_send_syn: with
+ * tcp_ecn=1 the SYN asks for ECN with ECE|CWR (RFC 3168 §6.1.1); tcp_ecn_clear_syn drops them from a
+ * retransmission when tcp_ecn_fallback is set.
+ */
+export function sendSyn(t: Tcb, retrans = false): void {
   const synack = t.state === TCP_SYN_RECV;
   synOptions(t, synack);
-  emit(t, t.iss, synack ? TCP_SYN | TCP_ACK : TCP_SYN, 0, 0, 0);
+  let flags = synack ? TCP_SYN | TCP_ACK : TCP_SYN;
+  if (!synack && !retrans) t.ecnOk = t.layer.sysctl.ecn === 1;
+  if (!synack && t.ecnOk && !(retrans && t.layer.sysctl.ecnFallback)) flags |= TCP_ECE | TCP_CWR;
+  emit(t, t.iss, flags, 0, 0, 0);
 }
 
 /** Whether the data segment [seq, end) should carry PSH: it reaches a push mark (the end of a write). */
@@ -241,7 +251,7 @@ function sendNew(t: Tcb, len: number, flags: number): void {
   const s = new TxSeg(seq, (seq + len + (flags & TCP_FIN ? 1 : 0)) >>> 0, flags);
   s.xmitTime = now;
   const priorPackets = t.packetsOut;
-  transmitData(t, s, len);
+  transmitData(t, s, len, true);
   t.sndNxt = s.end;
   queueSent(t, s);
   if (len > 0 && len < t.mssCache) t.sndSml = s.end; // tcp_minshall_update
@@ -250,7 +260,7 @@ function sendNew(t: Tcb, len: number, flags: number): void {
 }
 
 /** Transmits a TxSeg's bytes with the current ACK and options (tcp_transmit_skb). */
-function transmitData(t: Tcb, s: TxSeg, len: number): void {
+function transmitData(t: Tcb, s: TxSeg, len: number, fresh = false): void {
   const now = t.layer.host.sim.now;
   establishedOptions(t);
   let flags = TCP_ACK | (s.flags & (TCP_FIN | TCP_PSH));
@@ -266,7 +276,9 @@ function transmitData(t: Tcb, s: TxSeg, len: number): void {
       flags |= TCP_URG;
     }
   }
-  emit(t, s.seq, flags, (s.seq - t.sndBufSeq) >>> 0, len, urp);
+  // tcp_ecn_send: only new data is ECN-capable (INET_ECN_xmit → ECT(0)); retransmissions and pure ACKs are not
+  // (RFC 3168 §6.1.5).
+  emit(t, s.seq, flags, (s.seq - t.sndBufSeq) >>> 0, len, urp, fresh && len > 0 && t.ecnOk ? INET_ECN_ECT_0 : 0);
   if (len > 0) {
     t.dataSegsOut++;
     t.bytesSent += len;
@@ -289,7 +301,7 @@ export function retransmitSeg(t: Tcb, idx: number, countRetrans: boolean): boole
   let s = t.rtx[idx]!;
   if (s.flags & TCP_SYN) {
     t.rtx[idx]!.xmitTime = t.layer.host.sim.now;
-    sendSyn(t);
+    sendSyn(t, true);
     s.sacked |= S_EVER_RETRANS;
     t.totalRetrans++;
     return true;

@@ -50,6 +50,10 @@ export interface TcpSysctl {
   maxReordering: number;
   invalidRatelimitNs: number;
   notsentLowat: number;
+  /** tcp_ecn: 0 off, 1 request on outgoing connections (RFC 3168), 2 only accept (ip-sysctl.rst). */
+  ecn: number;
+  /** tcp_ecn_fallback: a retransmitted SYN drops ECE|CWR (tcp_ecn_clear_syn). */
+  ecnFallback: boolean;
   rtoMinNs: number;
   rtoMaxNs: number;
   minSndMss: number;
@@ -100,6 +104,8 @@ export function defaultTcpSysctl(): TcpSysctl {
     maxReordering: 300,
     invalidRatelimitNs: 500_000_000,
     notsentLowat: 0xffffffff,
+    ecn: 2,
+    ecnFallback: true,
     rtoMinNs: 200_000_000,
     rtoMaxNs: 120 * SEC,
     minSndMss: 48,

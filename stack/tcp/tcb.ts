@@ -103,6 +103,8 @@ export class Tcb implements TimerTarget {
   readonly pushMarks: number[] = [];
   /** Ends of MSG_EOR writes not yet fully sent (TCP_SKB_CB(skb)->eor): no segment is built across one. */
   readonly eorMarks: number[] = [];
+  /** RFC 3168 ECN negotiated on this connection (TCP_ECN_OK in tp->ecn_flags). */
+  ecnOk = false;
   /** The retransmission queue, oldest first, from rtxHead. */
   rtx: TxSeg[] = [];
   rtxHead = 0;
