@@ -19,6 +19,7 @@ import {
   checkSackReordering, congControl, fastretransAlert, processTlpAck, rackAdvance, xmitRecovery, type AckState,
 } from './recovery.js';
 import { ackProbe, setXmitTimer } from './xmit-timer.js';
+import { CHRONO_BUSY, chronoStop } from './chrono.js';
 
 /** Scratch state of one ACK (Linux's tcp_sacktag_state plus rate sample). */
 const st: AckState = {
@@ -248,6 +249,7 @@ function cleanRtxQueue(t: Tcb, priorFack: number, flagIn: number): number {
     t.rtx.length = 0;
     t.rtxHead = 0;
     t.rtxHint = -1;
+    chronoStop(t, CHRONO_BUSY); // tcp_clean_rtx_queue: the retransmission queue is empty
   } else if (t.rtxHead > 1024 && t.rtxHead * 2 > t.rtx.length) {
     const drop = t.rtxHead;
     t.rtx = t.rtx.slice(drop);

@@ -6,6 +6,7 @@
 import { MS, US } from '../../sim/time.js';
 import type { TcpSocket } from './tcp-socket.js';
 import { TCP_CLOSE, TCP_LISTEN, type Tcb } from './tcb.js';
+import { chronoStats } from './chrono.js';
 
 /** sizeof(struct tcp_info) on Linux 6.18 (through tcpi_accecn_opt_seen). */
 export const TCP_INFO_LEN = 280;
@@ -99,9 +100,10 @@ export function tcpInfo(s: TcpSocket): Uint8Array {
   dv.setUint32(152, t.dataSegsIn, true);
   dv.setUint32(156, t.dataSegsOut, true);
   u64(dv, 160, 0); // tcpi_delivery_rate: rate sampling is not modelled
-  u64(dv, 168, Math.floor(t.busyNs / US));
-  u64(dv, 176, Math.floor(t.rwndLimitedNs / US));
-  u64(dv, 184, Math.floor(t.sndbufLimitedNs / US));
+  const [busyUs, rwndUs, sndbufUs] = chronoStats(t);
+  u64(dv, 168, busyUs);
+  u64(dv, 176, rwndUs);
+  u64(dv, 184, sndbufUs);
   dv.setUint32(192, t.delivered, true);
   dv.setUint32(196, 0, true);
   u64(dv, 200, t.bytesSent);

@@ -11,6 +11,7 @@ import { fastSum } from './csum.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../wire/tcp.js';
 import { OutOpts, writeHeader, writeOptions } from './segment.js';
 import { seqGt, seqLeq, seqLt } from './seq.js';
+import { CHRONO_RWND_LIMITED, chronoStart, chronoStop } from './chrono.js';
 import {
   ACK_SCHED, ACK_TIMER, TCP_ATO_MIN, CA_CWR, CA_OPEN, CA_RECOVERY, S_EVER_RETRANS, S_LOST, S_RETRANS, S_SACKED,
   TCP_DELACK_MAX, TCP_DELACK_MIN, TCP_SYN_RECV, TCP_SYN_SENT, TxSeg, type Tcb,
@@ -367,6 +368,7 @@ export function writeXmit(t: Tcb, nonagle: number, pushOne = false): boolean {
   if (t.state === TCP_SYN_SENT || t.state === TCP_SYN_RECV) return false;
   let sent = 0;
   let cwndLimited = false;
+  let rwndLimited = false;
   for (;;) {
     const unsent = (t.writeSeq - t.sndNxt) | 0;
     const finPending = t.finQueued && unsent === 0 && !t.finSent();
@@ -381,7 +383,10 @@ export function writeXmit(t: Tcb, nonagle: number, pushOne = false): boolean {
     const withFin = t.finQueued && len === unsent;
     // tcp_snd_wnd_test: the whole segment (the FIN counts one) must fit in the peer's window.
     const end = (t.sndNxt + len + (withFin && len === 0 ? 1 : 0)) >>> 0;
-    if (seqGt(end, t.wndEnd())) break;
+    if (seqGt(end, t.wndEnd())) {
+      rwndLimited = true;
+      break;
+    }
     // Only the last skb is subject to Nagle; an earlier one (cut short by MSG_EOR) goes as if pushed.
     if (len > 0 && len < mss && len === unsent && !withFin && !(nonagle & NAGLE_PUSH) && !t.urgMode) {
       // tcp_nagle_check: hold a partial segment when corked, or (Nagle on) while a small one is unacked.
@@ -399,6 +404,8 @@ export function writeXmit(t: Tcb, nonagle: number, pushOne = false): boolean {
     cwndValidate(t, cwndLimited || t.inFlight() >= t.cwnd);
     if (!pushOne) scheduleLossProbe(t, false);
   }
+  if (rwndLimited) chronoStart(t, CHRONO_RWND_LIMITED);
+  else chronoStop(t, CHRONO_RWND_LIMITED);
   return t.packetsOut === 0 && t.hasUnsent();
 }
 

@@ -18,6 +18,7 @@ import { rcvSpaceAdjust } from './conn.js';
 import { URG_READ, URG_VALID } from './rcv.js';
 import { rawSelectWindow } from './window.js';
 import { seqLt } from './seq.js';
+import { CHRONO_BUSY, chronoStart } from './chrono.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -69,6 +70,8 @@ export function tcpSendmsg(s: TcpSocket, data: Uint8Array, flags: number): numbe
   const eors = t.eorMarks;
   const eorTail = eors.length > 0 && eors[eors.length - 1] === t.writeSeq;
   if (marks.length > 0 && marks[marks.length - 1] === t.writeSeq && t.writeSeq !== t.sndNxt && !eorTail) marks.pop();
+  // tcp_add_write_queue_tail: a new head of the write queue starts the busy chronograph.
+  if (t.writeSeq === t.sndNxt) chronoStart(t, CHRONO_BUSY);
   t.sendBuf.append(data, 0, n);
   t.writeSeq = (t.writeSeq + n) >>> 0;
   // tcp_sendmsg_locked: the skb holding the end of a fully copied MSG_EOR write is marked eor.
