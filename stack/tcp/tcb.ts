@@ -103,6 +103,10 @@ export class Tcb implements TimerTarget {
   readonly pushMarks: number[] = [];
   /** Ends of MSG_EOR writes not yet fully sent (TCP_SKB_CB(skb)->eor): no segment is built across one. */
   readonly eorMarks: number[] = [];
+  /** First sequence number of the unsent tail skb (tcp_write_queue_tail), for the TCP_NOTSENT_LOWAT copy loop. */
+  tailSkbSeq = 0;
+  /** Bytes of the current write already appended by that loop (tcp-data.ts). */
+  lowatCopied = 0;
   /** RFC 3168 ECN negotiated on this connection (TCP_ECN_OK in tp->ecn_flags). */
   ecnOk = false;
   /** The retransmission queue, oldest first, from rtxHead. */

@@ -13,7 +13,7 @@ import {
   ACK_PUSHED, ACK_PUSHED2, ACK_SCHED, RCV_SHUTDOWN, SEND_SHUTDOWN, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED,
   TCP_SYN_RECV, TCP_SYN_SENT, type Tcb,
 } from './tcb.js';
-import { NAGLE_CORK, nagleMode, pushPending, sendAck } from './output.js';
+import { currentMss, NAGLE_CORK, NAGLE_PUSH, nagleMode, pushPending, sendAck } from './output.js';
 import { rcvSpaceAdjust } from './conn.js';
 import { URG_READ, URG_VALID } from './rcv.js';
 import { rawSelectWindow } from './window.js';
@@ -21,6 +21,8 @@ import { seqLt } from './seq.js';
 import { CHRONO_BUSY, chronoStart } from './chrono.js';
 
 const EMPTY = new Uint8Array(0);
+/** sk_gso_max_size: GSO_LEGACY_MAX_SIZE, 64 KB. */
+const GSO_MAX_SIZE = 65536;
 
 /** Bytes queued for sending (sk_wmem_queued; socksim charges payload). */
 function wmemQueued(s: TcpSocket): number {
@@ -42,6 +44,56 @@ export function writeable(s: TcpSocket): boolean {
   return notsent * 2 < notsentLowat(s);
 }
 
+/**
+ * tcp_xmit_size_goal(): the payload one write-queue skb collects, a multiple of the MSS bounded by half the
+ * largest window the peer offered (tcp_bound_to_half_wnd) and by the 64 KB GSO limit.
+ */
+function sizeGoal(t: Tcb): number {
+  const mss = currentMss(t);
+  let goal = GSO_MAX_SIZE;
+  const cutoff = t.maxWindow > 536 ? t.maxWindow >> 1 : t.maxWindow;
+  if (cutoff && goal > cutoff) goal = Math.max(cutoff, 68 - 20);
+  return Math.max(mss, Math.floor(goal / mss) * mss);
+}
+
+/**
+ * The copy loop of tcp_sendmsg_locked under TCP_NOTSENT_LOWAT: data first fills the unsent tail skb up to the
+ * size goal without any check; only a new skb needs sk_stream_memory_free (unsent bytes below the mark). A full
+ * skb at the head of the write queue is pushed at once (tcp_push_one), so the check sees what went out.
+ * Copies at most `limit` bytes and returns how many the whole call takes; the first t.lowatCopied are already
+ * appended.
+ */
+function lowatCopy(t: Tcb, data: Uint8Array, limit: number, lowat: number): number {
+  const goal = sizeGoal(t);
+  let copied = 0;
+  while (copied < limit) {
+    const unsent = (t.writeSeq - t.sndNxt) >>> 0;
+    const eors = t.eorMarks;
+    const eorTail = eors.length > 0 && eors[eors.length - 1] === t.writeSeq;
+    const start = unsent > 0 && seqLt(t.tailSkbSeq, t.sndNxt) ? t.sndNxt : t.tailSkbSeq;
+    let copy = unsent > 0 && !eorTail ? goal - ((t.writeSeq - start) >>> 0) : 0;
+    if (copy <= 0) {
+      if (copied > 0 && unsent >= lowat) break; // new_segment: !sk_stream_memory_free → wait_for_space
+      t.tailSkbSeq = t.writeSeq;
+      copy = goal;
+    }
+    copy = Math.min(copy, limit - copied);
+    if (copied + copy === limit) return limit; // the caller appends the rest and pushes as usual
+    if (t.writeSeq === t.sndNxt) chronoStart(t, CHRONO_BUSY);
+    t.sendBuf.append(data, copied, copy);
+    t.writeSeq = (t.writeSeq + copy) >>> 0;
+    copied += copy;
+    t.lowatCopied = copied;
+    // The skb is full: forced_push marks PSH and pushes everything; otherwise push it if it heads the queue.
+    if (((t.writeSeq - t.pushedSeq) | 0) > t.maxWindow >> 1) {
+      t.pushMarks.push(t.writeSeq);
+      t.pushedSeq = t.writeSeq;
+    }
+    pushPending(t, NAGLE_PUSH);
+  }
+  return copied;
+}
+
 /** tcp_sendmsg(). */
 export function tcpSendmsg(s: TcpSocket, data: Uint8Array, flags: number): number {
   const t = s.tcb;
@@ -60,8 +112,6 @@ export function tcpSendmsg(s: TcpSocket, data: Uint8Array, flags: number): numbe
     s.nospace = true;
     return -Errno.EAGAIN;
   }
-  let n = Math.min(data.length, s.sndbuf - queued);
-  if (lowat < 0xffffffff) n = Math.min(n, lowat - notsent + t.mssCache);
   // tcp_slow_start_after_idle_check: a new write after an idle period restarts from the initial window.
   if (t.writeSeq === t.sndNxt && t.packetsOut === 0) idleRestart(t);
   // Data appended to a still unsent tail joins that segment: the earlier write's push mark moves (tcp_sendmsg).
@@ -70,10 +120,14 @@ export function tcpSendmsg(s: TcpSocket, data: Uint8Array, flags: number): numbe
   const eors = t.eorMarks;
   const eorTail = eors.length > 0 && eors[eors.length - 1] === t.writeSeq;
   if (marks.length > 0 && marks[marks.length - 1] === t.writeSeq && t.writeSeq !== t.sndNxt && !eorTail) marks.pop();
+  let n = Math.min(data.length, s.sndbuf - queued);
+  if (lowat < 0xffffffff) n = lowatCopy(t, data, n, lowat);
   // tcp_add_write_queue_tail: a new head of the write queue starts the busy chronograph.
   if (t.writeSeq === t.sndNxt) chronoStart(t, CHRONO_BUSY);
-  t.sendBuf.append(data, 0, n);
-  t.writeSeq = (t.writeSeq + n) >>> 0;
+  const done = t.lowatCopied;
+  t.lowatCopied = 0;
+  t.sendBuf.append(data, done, n - done);
+  t.writeSeq = (t.writeSeq + n - done) >>> 0;
   // tcp_sendmsg_locked: the skb holding the end of a fully copied MSG_EOR write is marked eor.
   if (flags & MSG_EOR && n === data.length) eors.push(t.writeSeq);
   if (flags & MSG_OOB) {
