@@ -219,11 +219,13 @@ export class TcpLayer {
 
   /**
    * Sends a connection's segment (IP id from the socket's inet_id counter, DF set: PMTU discovery). `ect` is the
-   * ECN codepoint for this packet (INET_ECN_xmit / INET_ECN_dontxmit rewrite the low two TOS bits).
+   * ECN codepoint for this packet: on an ECN connection INET_ECN_xmit / INET_ECN_dontxmit rewrite the low two
+   * TOS bits (tcp_ecn_send); otherwise the socket's TOS / traffic class goes out untouched.
    */
   transmit(t: Tcb, bytes: Uint8Array, ect = 0): void {
     const s = t.sock;
-    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, (s.tosFor(t.v) & ~3) | ect, s.ttlFor(t.v), t.ipId);
+    const tos = t.ecnOk ? (s.tosFor(t.v) & ~3) | ect : s.tosFor(t.v);
+    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, tos, s.ttlFor(t.v), t.ipId);
     t.ipId = (t.ipId + 1) & 0xffff;
   }
 
