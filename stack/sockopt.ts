@@ -80,7 +80,7 @@ export function timevalBytes(sec: number, usec: number): Uint8Array {
 }
 
 /** sock_set_timeout: jiffies from a timeval; EDOM for a bad tv_usec; a negative tv_sec means "do not wait". */
-function setTimeout(val: Uint8Array): number | { ns: number } {
+function parseTimeoutOpt(val: Uint8Array): number | { ns: number } {
   if (val.length < 16) return -Errno.EINVAL;
   const sec = int64(val, 0), usec = int64(val, 8);
   if (usec < 0 || usec >= 1_000_000) return -Errno.EDOM;
@@ -163,7 +163,7 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
       s.rcvlowat = v < 0 ? INT_MAX : v || 1;
       return 0;
     case SO_RCVTIMEO: case SO_SNDTIMEO: {
-      const t = setTimeout(val);
+      const t = parseTimeoutOpt(val);
       if (typeof t === 'number') return t;
       if (name === SO_RCVTIMEO) s.rcvTimeoNs = t.ns;
       else s.sndTimeoNs = t.ns;
