@@ -7,8 +7,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 /** A mistake in how a command was called: printed as one line, exit status 2. */
 export class UsageError extends Error {}
 
+/** What `parse` returns for a given option table (node's parseArgs result type, named for declaration output). */
+export type Parsed<T extends NonNullable<ParseArgsConfig['options']>> =
+  ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>>;
+
 /** Parses argv for a command; unknown options and missing values become UsageErrors. */
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals = true) {
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals = true): Parsed<T> {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (e) {
