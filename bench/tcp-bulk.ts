@@ -5,7 +5,7 @@
  */
 import { Sim } from '../sim/sim.js';
 import { Network } from '../stack/network.js';
-import { buildBulk } from '../scenarios/tcp-bulk.js';
+import { buildBulk, type BulkOptions } from '../scenarios/tcp-bulk.js';
 
 /** Result of one bulk run. */
 export interface BulkResult {
@@ -21,13 +21,16 @@ export interface BulkResult {
   steadyBps: number;
 }
 
-/** Runs one transfer of `bytes` over a 1 Gbps / 5 ms link with independent loss `loss` (the scenario tcp-bulk's builder). */
-export async function bulk(bytes: number, loss = 0, cc = 'cubic', seed = 1): Promise<BulkResult> {
+/**
+ * Runs one transfer of `bytes` over a 1 Gbps / 5 ms link with independent loss `loss` (the scenario tcp-bulk's
+ * builder); `more` overrides further builder options (loss side, socket buffers).
+ */
+export async function bulk(bytes: number, loss = 0, cc = 'cubic', seed = 1, more: Partial<BulkOptions> = {}): Promise<BulkResult> {
   const wall0 = Date.now();
   const cpu0 = process.cpuUsage();
   const sim = new Sim({ seed, maxTimeNs: 3600e9 });
   const net = new Network(sim);
-  const st = buildBulk(net, { bytes, loss, cc });
+  const st = buildBulk(net, { ...more, bytes, loss, cc });
   await sim.run();
   const { t0, t1, received, progress } = st;
   const virtualNs = t1 - t0;
