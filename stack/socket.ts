@@ -74,6 +74,13 @@ export interface RecvResult {
 /** Linux's net.core.rmem_default / wmem_default. */
 export const RMEM_DEFAULT = 212992, WMEM_DEFAULT = 212992;
 
+/** A wait the last close(2) makes before returning (see Socket.closeWait). */
+export interface CloseWait {
+  deadline: number;
+  settled(): boolean;
+  finish(): void;
+}
+
 /** Base class of every socket. */
 export abstract class Socket extends FileObject {
   readonly kind = 'socket' as const;
@@ -245,6 +252,14 @@ export abstract class Socket extends FileObject {
   /** getsockopt(2) at a protocol level: the option's bytes (before truncation to optlen), or -errno. */
   getProtoOpt(_level: number, _name: number): Uint8Array | number {
     return -Errno.ENOPROTOOPT;
+  }
+
+  /**
+   * What the last close(2) must still wait for after release (TCP's SO_LINGER with a timeout), or null: wait on
+   * `wq` until `settled()` or the virtual time `deadline`, then call `finish()`.
+   */
+  closeWait(): CloseWait | null {
+    return null;
   }
 
   /** Told after a SOL_SOCKET option changed (SO_RCVBUF, SO_KEEPALIVE, SO_LINGER…) so protocols can react. */

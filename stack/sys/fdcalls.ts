@@ -40,9 +40,21 @@ export interface Rlimit {
 
 /** fd-table and filesystem calls. */
 export class SysFd extends SysBase {
-  /** close(2). */
+  /** close(2); the last close of a TCP socket with SO_LINGER {1, N > 0} waits for its FIN to be acknowledged. */
   async close(fd: number): Promise<number> {
-    return this.done('close', [fd], typeof fd === 'number' ? this.fds.close(fd) : -Errno.EBADF);
+    if (typeof fd !== 'number') return this.done('close', [fd], -Errno.EBADF);
+    const obj = this.fds.get(fd)?.file.obj;
+    const r = this.fds.close(fd);
+    const w = r === 0 && obj instanceof Socket ? obj.closeWait() : null;
+    if (w) {
+      // socket(7): "close(2) ... will not return until all queued messages for the socket have been successfully
+      // sent or the linger timeout has been reached"; Linux returns 0 either way.
+      while (!w.settled()) {
+        if ((await this.proc.block([obj!.wq], w.deadline, 'close')) === 'timeout') break;
+      }
+      w.finish();
+    }
+    return this.done('close', [fd], r);
   }
 
   /** dup(2): the lowest free fd, or EMFILE. */

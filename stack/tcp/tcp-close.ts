@@ -7,7 +7,7 @@
 import { Errno } from '../errno.js';
 import type { TcpSocket } from './tcp-socket.js';
 import {
-  RCV_SHUTDOWN, SEND_SHUTDOWN, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2,
+  RCV_SHUTDOWN, SEND_SHUTDOWN, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2,
   TCP_LAST_ACK, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIMEWAIT_LEN, TCP_TIME_WAIT, type Tcb,
 } from './tcb.js';
 import { NAGLE_OFF, pushPending, sendActiveReset } from './output.js';
@@ -117,7 +117,10 @@ export function abortChild(s: TcpSocket): void {
   s.destroy();
 }
 
-/** close(2) of the last fd (tcp_close). */
+/**
+ * close(2) of the last fd (tcp_close). With SO_LINGER {1, N > 0} and a FIN still unacknowledged, the socket is not
+ * orphaned yet: it returns with `lingerUntil` set, close(2) waits (closeWait) and then calls tcpLingerDone.
+ */
 export function tcpRelease(s: TcpSocket): void {
   s.closed = true;
   if (!s.host.up) return s.vanish();
@@ -140,17 +143,53 @@ export function tcpRelease(s: TcpSocket): void {
   t.rcvQueue.clear();
   t.shutdown = RCV_SHUTDOWN | SEND_SHUTDOWN;
   t.dead = true;
+  const lingerOn = s.linger.onoff && !s.host.profile.deviations.lingerIgnored;
   if (unread > 0) {
     // RFC 2525 §2.17: unread data is lost, so reset rather than FIN.
     setState(t, TCP_CLOSE);
     sendActiveReset(t);
-  } else if (s.linger.onoff && s.linger.secs === 0 && !s.host.profile.deviations.lingerIgnored) {
+  } else if (lingerOn && s.linger.secs === 0) {
     // SO_LINGER {1, 0}: abort (tcp_disconnect).
     if (needReset(t.state)) sendActiveReset(t);
     setState(t, TCP_CLOSE);
   } else if (closeState(t)) {
     sendFin(t);
   }
+  if (lingerOn && s.linger.secs > 0 && finUnacked(t.state)) {
+    // socket(7) SO_LINGER: close() blocks (even on a non-blocking socket, as sk_stream_wait_close does) until the
+    // queued data and FIN are acknowledged or the timeout passes; the socket is orphaned only afterwards.
+    t.dead = false;
+    s.lingerUntil = s.host.sim.now + s.linger.secs * 1e9;
+    return;
+  }
+  orphan(s, t);
+}
+
+/** The states in which our FIN is sent or queued but not yet acknowledged (sk_stream_closing). */
+function finUnacked(state: number): boolean {
+  return state === TCP_FIN_WAIT1 || state === TCP_CLOSING || state === TCP_LAST_ACK;
+}
+
+/** Whether a lingering close may return: the FIN was acknowledged (or the connection ended). */
+export function lingerSettled(s: TcpSocket): boolean {
+  const t = s.tcb;
+  return !t || !finUnacked(t.state);
+}
+
+/** After the SO_LINGER wait of close(2), acknowledged or timed out: the socket becomes an orphan (adjudge_to_death). */
+export function tcpLingerDone(s: TcpSocket): void {
+  s.lingerUntil = null;
+  const t = s.tcb;
+  if (!t || t.dead) return;
+  t.dead = true;
+  if (t.state === TCP_TIME_WAIT) return;
+  // Ended during the wait: connectionDone already destroyed the closed socket.
+  if (t.state === TCP_CLOSE) return;
+  orphan(s, t);
+}
+
+/** The orphan's part of tcp_close (after adjudge_to_death): FIN_WAIT2 lingers tcp_fin_timeout, CLOSE is freed. */
+function orphan(s: TcpSocket, t: Tcb): void {
   if (t.state === TCP_FIN_WAIT2) {
     if (t.linger2Ns < 0) {
       setState(t, TCP_CLOSE);

@@ -11,7 +11,7 @@ import {
 import { Errno } from '../errno.js';
 import type { Host } from '../host.js';
 import { InetOptions } from '../inet-opts.js';
-import { Socket, type RecvResult } from '../socket.js';
+import { Socket, type CloseWait, type RecvResult } from '../socket.js';
 import { TCP_SYN } from '../wire/tcp.js';
 import type { TcpLayer } from './layer.js';
 import { addrEq } from './layer.js';
@@ -27,7 +27,9 @@ import { newCongestion, TcpConfig } from './config.js';
 import { getTcpOpt, setTcpOpt } from './sockopt.js';
 import { anyOf, bindingsOverlap, decodeFor, isAnyAddr, isLocalAddr, selfFor, sockaddrFor, type PortBinding } from './family.js';
 import { inqHint, tcpInq, tcpPoll, tcpRecvmsg, tcpSendmsg, writeable } from './tcp-data.js';
-import { abortChild, disconnect, finTimeout, sendFinNow, tcpRelease, tcpShutdown } from './tcp-close.js';
+import {
+  abortChild, disconnect, finTimeout, lingerSettled, sendFinNow, tcpLingerDone, tcpRelease, tcpShutdown,
+} from './tcp-close.js';
 
 /** Socket-level connection states (socket->state). */
 export const SS_UNCONNECTED = 0, SS_CONNECTING = 1, SS_CONNECTED = 2;
@@ -56,6 +58,8 @@ export class TcpSocket extends Socket implements PortBinding {
   tclass = 0;
   /** A writer found no room (SOCK_NOSPACE): wake it when a third of the buffer is free again. */
   nospace = false;
+  /** While close(2) waits for SO_LINGER: the virtual time it gives up (else null). */
+  lingerUntil: number | null = null;
   /** inet_sport after a failed connect: the port is released but getsockname still shows it (tcp_done). */
   private stalePort = 0;
 
@@ -420,6 +424,12 @@ export class TcpSocket extends Socket implements PortBinding {
   /** close(2) of the last fd. */
   override release(): void {
     tcpRelease(this);
+  }
+
+  override closeWait(): CloseWait | null {
+    const until = this.lingerUntil;
+    if (until === null) return null;
+    return { deadline: until, settled: () => lingerSettled(this), finish: () => tcpLingerDone(this) };
   }
 
   /** inet_csk_destroy_sock(): the socket and its connection are gone; the port is free. */
