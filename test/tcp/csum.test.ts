@@ -14,3 +14,20 @@ describe('fastSum (the TCP hot-path checksum)', () => {
     expect(fastSum(v, init)).toBe(onesSum(v, 0, v.length, init));
   });
 });
+
+describe('fastSum over one shared buffer (its cached 32-bit view)', () => {
+  // Frames are carved from shared slabs: consecutive sums over different ranges of one buffer, and then of another
+  // buffer, must each equal RFC 1071's big-endian sum of exactly their own bytes.
+  test.prop([fc.uint8Array({ minLength: 64, maxLength: 4096, size: 'max' }),
+    fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 0x3ffff })), { minLength: 1, maxLength: 20 })],
+  { numRuns: 300 })('equals onesSum for every range', (bytes, ranges) => {
+    for (const [a, b, init] of ranges) {
+      const start = a % bytes.length;
+      const end = start + (b % (bytes.length - start + 1));
+      const v = bytes.subarray(start, end);
+      expect(fastSum(v, init)).toBe(onesSum(v, 0, v.length, init));
+      const copy = v.slice();
+      expect(fastSum(copy, init)).toBe(onesSum(copy, 0, copy.length, init));
+    }
+  });
+});
