@@ -19,8 +19,8 @@ import { resolverConfig } from '../stack/resolve/resolver-config.js';
 /** Server addresses. */
 export const ROOT_ADDR = '198.41.0.4', TLD_ADDR = '192.5.6.30', AUTH_ADDR = '192.0.2.53';
 
-/** The address of "many.example.com": 20 A records, a reply too big for 512 octets without EDNS. */
-export const MANY_COUNT = 20;
+/** The address of "many.example.com": 40 A records, 674 octets with names compressed, too big for 512 without EDNS. */
+export const MANY_COUNT = 40;
 
 /** TTL of www.example.com in seconds (short, so cache expiry is quick to show). */
 export const WWW_TTL = 30;

@@ -5,11 +5,12 @@
 // (RFC 6891 §7). TC is set when an answer or authority RRset had to go (RFC 1035 §4.1.1). Dropping only
 // additional data does not set TC (RFC 2181 §9: "not merely because some extra information could have
 // been included"), except when in-domain glue of a referral is lost (RFC 9471 §3.1).
-// Note that dns-packet does not compress names (RFC 1035 §4.1.4 makes that optional for senders), so
-// messages are larger than BIND's and truncate sooner.
+// Names are compressed as BIND compresses them (compress.ts), so sizes, and where truncation starts, match a
+// real server's.
 
-import { encode, encodingLength } from 'dns-packet';
+import { encode } from 'dns-packet';
 import type { Answer, Packet } from 'dns-packet';
+import { compressMessage } from './compress.js';
 import { cloneRecord, findOpt, groupRRsets, withTruncation } from './message.js';
 import { canonicalName, isSubdomain } from './names.js';
 
@@ -18,8 +19,6 @@ export const UDP_PAYLOAD_DEFAULT = 512;
 
 /** The largest message TCP can frame: its length prefix is 16 bits (RFC 1035 §4.2.2). */
 export const TCP_MESSAGE_MAX = 0xffff;
-
-const HEADER_OCTETS = 12;
 
 /**
  * The UDP payload size to answer `query` with: 512 without EDNS, else the requester's advertised
@@ -36,12 +35,12 @@ export function udpPayloadLimit(query: Packet, serverMax: number): number {
  * dropping trailing RRsets and setting TC as described above. The argument is not modified.
  */
 export function encodeForUdp(packet: Packet, maxSize: number = UDP_PAYLOAD_DEFAULT): Uint8Array {
-  return encode(fitMessage(packet, Math.max(UDP_PAYLOAD_DEFAULT, maxSize)));
+  return fitMessage(packet, Math.max(UDP_PAYLOAD_DEFAULT, maxSize));
 }
 
 /** Encodes `packet` with the 2-octet length prefix of DNS over TCP (RFC 1035 §4.2.2), truncating past 65535. */
 export function encodeForTcp(packet: Packet): Uint8Array {
-  const body = encode(fitMessage(packet, TCP_MESSAGE_MAX));
+  const body = fitMessage(packet, TCP_MESSAGE_MAX);
   const framed = new Uint8Array(body.length + 2);
   framed[0] = body.length >> 8;
   framed[1] = body.length & 0xff;
@@ -49,8 +48,13 @@ export function encodeForTcp(packet: Packet): Uint8Array {
   return framed;
 }
 
-/** A copy of `packet` that encodes to at most `limit` octets. */
-function fitMessage(packet: Packet, limit: number): Packet {
+/** The wire form of `packet`, names compressed. */
+export function renderMessage(packet: Packet): Uint8Array {
+  return compressMessage(encode(packet));
+}
+
+/** `packet` rendered in at most `limit` octets, trailing RRsets dropped as described above. */
+function fitMessage(packet: Packet, limit: number): Uint8Array {
   const copy: Packet = {
     ...packet,
     questions: (packet.questions ?? []).map((q) => ({ ...q })),
@@ -58,8 +62,8 @@ function fitMessage(packet: Packet, limit: number): Packet {
     authorities: (packet.authorities ?? []).map(cloneRecord),
     additionals: (packet.additionals ?? []).map(cloneRecord),
   };
-  let size = encodingLength(copy);
-  if (size <= limit) return copy;
+  const whole = renderMessage(copy);
+  if (whole.length <= limit) return whole;
 
   const opt = (copy.additionals ?? []).filter((r) => r.type === 'OPT');
   const sections = {
@@ -69,29 +73,27 @@ function fitMessage(packet: Packet, limit: number): Packet {
   };
   const glue = inDomainGlue(copy.authorities ?? []);
   let truncated = false;
-  for (const section of ['additionals', 'authorities', 'answers'] as const) {
-    const groups = sections[section];
-    while (size > limit && groups.length > 0) {
-      const dropped = groups.pop() as Answer[];
-      size -= dropped.reduce((sum, r) => sum + recordOctets(r), 0);
-      if (section !== 'additionals' || dropped.some((r) => glue.has(canonicalName(r.name)))) truncated = true;
-    }
-  }
-  if (size > limit) {
-    throw new RangeError(`DNS header, question and OPT need ${size} octets, more than the ${limit} allowed`);
-  }
-  return {
+  // Compression makes a record's size depend on what precedes it, so the message is re-rendered after each drop.
+  const render = (): Uint8Array => renderMessage({
     ...copy,
     flags: truncated ? withTruncation(copy.flags) : copy.flags,
     answers: sections.answers.flat(),
     authorities: sections.authorities.flat(),
     additionals: [...sections.additionals.flat(), ...opt],
-  };
-}
-
-/** The octets one record adds to a message (dns-packet writes names uncompressed, so sizes add up). */
-function recordOctets(record: Answer): number {
-  return encodingLength({ answers: [record] }) - HEADER_OCTETS;
+  });
+  let bytes = whole;
+  for (const section of ['additionals', 'authorities', 'answers'] as const) {
+    const groups = sections[section];
+    while (bytes.length > limit && groups.length > 0) {
+      const dropped = groups.pop() as Answer[];
+      if (section !== 'additionals' || dropped.some((r) => glue.has(canonicalName(r.name)))) truncated = true;
+      bytes = render();
+    }
+  }
+  if (bytes.length > limit) {
+    throw new RangeError(`DNS header, question and OPT need ${bytes.length} octets, more than the ${limit} allowed`);
+  }
+  return bytes;
 }
 
 /**

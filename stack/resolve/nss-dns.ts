@@ -98,11 +98,26 @@ function gaihSlice(packet: Uint8Array, tuples: AddrTuple[]): NssStatus {
   return 'SUCCESS';
 }
 
+/** sizeof (struct gaih_addrtuple) on LP64: next, name, family, addr[4], scopeid; alloc_buffer aligns it to 8. */
+const ADDRTUPLE_SIZE = 40;
+
+/** What the tuples take of the caller's buffer: each 8-aligned, the canonical name copied after the first. */
+function tuplesNeed(tuples: readonly AddrTuple[]): number {
+  let at = 0;
+  for (const t of tuples) {
+    at = align(at, 8) + ADDRTUPLE_SIZE;
+    if (t.name !== null) at += t.name.length + 1;
+  }
+  return at;
+}
+
 /**
  * _nss_dns_gethostbyname4_r: the A and AAAA queries in parallel through the search list; addresses in the order the
- * replies arrived (gaih_getanswer: the second reply counts when the first found nothing).
+ * replies arrived (gaih_getanswer: the second reply counts when the first found nothing). The tuples are laid out in
+ * the caller's `buflen` bytes; when they do not fit the answer is TRYAGAIN with ERANGE and NETDB_INTERNAL (the
+ * resizing protocol), and getaddrinfo asks again, queries and all, with a buffer twice as large.
  */
-export async function dnsGethostbyname4(sys: Sys, st: ResState, name: string): Promise<NssResult<AddrTuple[]>> {
+export async function dnsGethostbyname4(sys: Sys, st: ResState, name: string, buflen: number): Promise<NssResult<AddrTuple[]>> {
   if (!resHnok(name)) return result(st, 'NOTFOUND', HOST_NOT_FOUND);
   const r = await resSearch(sys, st, name, T_QUERY_A_AND_AAAA, BUF4);
   if (!r.ok) return searchFailure(st, r.errno);
@@ -113,7 +128,9 @@ export async function dnsGethostbyname4(sys: Sys, st: ResState, name: string): P
     const status2 = gaihSlice(p2, tuples);
     if (status !== 'SUCCESS' && status2 !== 'NOTFOUND') status = status2;
   }
-  if (status === 'SUCCESS') return result(st, 'SUCCESS', NETDB_SUCCESS, 0, tuples);
+  const need = tuplesNeed(tuples);
+  if (need > buflen) return { ...result<AddrTuple[]>(st, 'TRYAGAIN', NETDB_INTERNAL, Errno.ERANGE), need };
+  if (status === 'SUCCESS') return result(st, 'SUCCESS', NETDB_SUCCESS, 0, tuples, need);
   if (status === 'UNAVAIL') return result(st, 'UNAVAIL', NO_RECOVERY);
   return result(st, 'NOTFOUND', HOST_NOT_FOUND);
 }

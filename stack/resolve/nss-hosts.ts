@@ -3,12 +3,13 @@
  * each lookup asks the configured sources in turn and stops at the first SUCCESS, which is the default action;
  * NOTFOUND, UNAVAIL and TRYAGAIN continue with the next source. The result is the last source's answer.
  */
+import { Errno } from '../errno.js';
 import type { Sys } from '../sys.js';
 import { dnsGethostbyaddr2, dnsGethostbyname3, dnsGethostbyname4 } from './nss-dns.js';
 import { filesGethostbyaddr, filesGethostbyname3, filesGethostbyname4 } from './nss-files.js';
 import type { AddrTuple, HostEnt, NssResult } from './nss-types.js';
 import { resolverConfig, type HostsSource } from './resolver-config.js';
-import { resState } from './res-state.js';
+import { NETDB_INTERNAL, resState } from './res-state.js';
 
 /** Runs `fn` for each hosts source until one succeeds; with no source at all, UNAVAIL (no module). */
 async function walk<T>(sys: Sys, fn: (source: HostsSource) => Promise<NssResult<T>>): Promise<NssResult<T>> {
@@ -21,10 +22,21 @@ async function walk<T>(sys: Sys, fn: (source: HostsSource) => Promise<NssResult<
   return last;
 }
 
-/** gethostbyname4_r over the sources (getaddrinfo with AF_UNSPEC). */
+/** getaddrinfo's scratch buffer starts at 1024 bytes (struct scratch_buffer) and doubles on ERANGE. */
+const SCRATCH_BUFFER_SIZE = 1024;
+
+/**
+ * gethostbyname4_r over the sources (getaddrinfo with AF_UNSPEC). As get_nss_addresses does, a source that answers
+ * TRYAGAIN with ERANGE and NETDB_INTERNAL is asked again with its buffer doubled (scratch_buffer_grow).
+ */
 export function nssGethostbyname4(sys: Sys, name: string): Promise<NssResult<AddrTuple[]>> {
-  return walk(sys, async (source) =>
-    source === 'files' ? filesGethostbyname4(resolverConfig(sys.host), name) : dnsGethostbyname4(sys, resState(sys), name));
+  return walk(sys, async (source) => {
+    if (source === 'files') return filesGethostbyname4(resolverConfig(sys.host), name);
+    for (let buflen = SCRATCH_BUFFER_SIZE; ; buflen *= 2) {
+      const r = await dnsGethostbyname4(sys, resState(sys), name, buflen);
+      if (r.status !== 'TRYAGAIN' || r.errno !== Errno.ERANGE || r.hErrno !== NETDB_INTERNAL) return r;
+    }
+  });
 }
 
 /** gethostbyname2_r for one family over the sources. */

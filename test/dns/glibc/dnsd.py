@@ -2,7 +2,8 @@
 
 It answers from zone.json the way socksim's answerAuthoritative does (stack/dns/authority.ts): AA set, RA clear,
 the question echoed, owner names in lower case, CNAMEs followed inside the zones, NXDOMAIN and NODATA with the SOA
-(TTL min(SOA TTL, MINIMUM)), REFUSED outside its zones, no name compression, and a UDP reply larger than the
+(TTL min(SOA TTL, MINIMUM)), REFUSED outside its zones, names compressed as BIND does (compress(), the same rules
+as socksim's stack/dns/compress.ts), and a UDP reply larger than the
 client's limit (512 without EDNS, else min(its size, 1232)) sent with TC and its answer and authority sections emptied (zone.json's only oversized reply is one RRset,
 which socksim's encodeForUdp drops whole too).
 
@@ -38,6 +39,62 @@ def wire_name(name):
         b = label.encode("latin1")
         out += bytes([len(b)]) + b
     return out + b"\x00"
+
+
+# RDATA layouts with compressible names (RFC 1035 types; RFC 3597 §4 forbids compression in others).
+COMPRESSIBLE = {2: ["name"], 5: ["name"], 6: ["name", "name", 20], 12: ["name"], 15: [2, "name"]}
+
+
+def compress(msg):
+    """The uncompressed message `msg` with names compressed (RFC 1035 §4.1.4): each name's longest suffix already
+    written (case-insensitively, at an offset below 0x4000) becomes a pointer; RDLENGTHs are recomputed."""
+    out = bytearray(msg[:12])
+    seen = {}
+
+    def name(off):
+        labels = []
+        while msg[off]:
+            labels.append(msg[off + 1:off + 1 + msg[off]])
+            off += 1 + msg[off]
+        for i in range(len(labels)):
+            key = b".".join(l.lower() for l in labels[i:])
+            if key in seen:
+                out.extend(struct.pack(">H", 0xC000 | seen[key]))
+                return off + 1
+            if len(out) < 0x4000:
+                seen[key] = len(out)
+            out.append(len(labels[i]))
+            out.extend(labels[i])
+        out.append(0)
+        return off + 1
+
+    qd, an, ns, ar = struct.unpack(">HHHH", msg[4:12])
+    off = 12
+    for _ in range(qd):
+        off = name(off)
+        out.extend(msg[off:off + 4])
+        off += 4
+    for _ in range(an + ns + ar):
+        off = name(off)
+        rtype, rdlen = struct.unpack(">H", msg[off:off + 2])[0], struct.unpack(">H", msg[off + 8:off + 10])[0]
+        out.extend(msg[off:off + 8])
+        at = len(out)
+        out.extend(b"\0\0")
+        off += 10
+        end = off + rdlen
+        if rtype in COMPRESSIBLE:
+            q = off
+            for field in COMPRESSIBLE[rtype]:
+                if field == "name":
+                    q = name(q)
+                else:
+                    out.extend(msg[q:q + field])
+                    q += field
+        else:
+            out.extend(msg[off:end])
+        out[at:at + 2] = struct.pack(">H", len(out) - at - 2)
+        off = end
+    return bytes(out)
 
 
 def read_name(msg, off):
@@ -156,6 +213,10 @@ class Server:
         threading.Thread(target=self.serve_tcp, daemon=True).start()
 
     def respond(self, msg, proto, peer):
+        reply = self.respond_uncompressed(msg, proto, peer)
+        return None if reply is None else compress(reply)
+
+    def respond_uncompressed(self, msg, proto, peer):
         qid, flags, qd, an, ns, ar = struct.unpack(">HHHHHH", msg[:12])
         qname, off = read_name(msg, 12)
         qtype, qclass = struct.unpack(">HH", msg[off:off + 4])
@@ -185,7 +246,7 @@ class Server:
         body = question + b"".join(answers) + b"".join(auth)
         full = struct.pack(">HHHHHH", qid, hflags, 1, len(answers), len(auth), 1 if opt else 0) + body + opt
         limit = 512 if edns is None else max(512, min(edns, 1232))
-        if proto == "udp" and len(full) > limit:
+        if proto == "udp" and len(compress(full)) > limit:
             # TC with no records: the one oversized reply in zone.json is a single RRset, dropped whole.
             return struct.pack(">HHHHHH", qid, hflags | 0x0200, 1, 0, 0, 1 if opt else 0) + question + opt
         return full
