@@ -24,7 +24,7 @@ import { checkPf, rfc3484Sort } from './gai-sort.js';
 import { inet_aton_exact, inet_ntop, inet_pton } from './inet.js';
 import { AI_ADDRCONFIG, AI_ALL, AI_CANONIDN, AI_CANONNAME, AI_IDN, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE,
   AI_V4MAPPED, DEPRECATED_AI_IDN, IPPROTO_DCCP, SOCK_DCCP } from './netdb-constants.js';
-import { gethostbyname3From, hostsSources, nssGethostbyname4 } from './nss-hosts.js';
+import { gethostbyname3From, hostsSources, nssGethostbyname4, SCRATCH_BUFFER_SIZE, type ScratchBuffer } from './nss-hosts.js';
 import type { AddrTuple, NssStatus } from './nss-types.js';
 import { NETDB_INTERNAL, NO_DATA, TRY_AGAIN } from './res-state.js';
 import { getservbyname } from './services.js';
@@ -190,8 +190,10 @@ interface Lookup {
 
 /** get_nss_addresses: the hosts sources in order; statuses and h_errno combined as glibc does. */
 async function nssAddresses(sys: Sys, name: string, req: Required<AddrInfoHints>): Promise<Lookup | number> {
+  // gaih_inet's struct scratch_buffer: 1024 bytes, doubled on each ERANGE, and kept grown for the later calls.
+  const scratch: ScratchBuffer = { length: SCRATCH_BUFFER_SIZE };
   if (req.ai_family === AF_UNSPEC) {
-    const r = await nssGethostbyname4(sys, name);
+    const r = await nssGethostbyname4(sys, name, scratch);
     if (r.status === 'SUCCESS') {
       const tuples = r.value ?? [];
       return { tuples, canon: (req.ai_flags & AI_CANONNAME) !== 0 ? (tuples[0]?.name ?? null) : null, gotIpv6: false };
@@ -211,7 +213,13 @@ async function nssAddresses(sys: Sys, name: string, req: Required<AddrInfoHints>
     noData = 0;
     let inet6Status: NssStatus = 'UNAVAIL';
     const gethosts = async (af: number): Promise<void> => {
-      const r = await gethostbyname3From(sys, source, name, af, (req.ai_flags & AI_CANONNAME) === 0);
+      // gethosts(): an answer that does not fit the scratch buffer (ERANGE) is asked for again, queries and all,
+      // with the buffer doubled.
+      let r = await gethostbyname3From(sys, source, name, af, (req.ai_flags & AI_CANONNAME) === 0);
+      while (r.status === 'SUCCESS' && r.need !== undefined && r.need > scratch.length) {
+        scratch.length *= 2;
+        r = await gethostbyname3From(sys, source, name, af, (req.ai_flags & AI_CANONNAME) === 0);
+      }
       last.status = r.status;
       last.hErrno = r.hErrno;
       noData = 0;

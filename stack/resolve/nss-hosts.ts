@@ -22,19 +22,25 @@ async function walk<T>(sys: Sys, fn: (source: HostsSource) => Promise<NssResult<
   return last;
 }
 
-/** getaddrinfo's scratch buffer starts at 1024 bytes (struct scratch_buffer) and doubles on ERANGE. */
-const SCRATCH_BUFFER_SIZE = 1024;
+/** The initial size of getaddrinfo's scratch buffer (struct scratch_buffer's inline space). */
+export const SCRATCH_BUFFER_SIZE = 1024;
+
+/** A caller's buffer that grows (scratch_buffer_grow doubles it) and stays grown for later calls. */
+export interface ScratchBuffer {
+  length: number;
+}
 
 /**
  * gethostbyname4_r over the sources (getaddrinfo with AF_UNSPEC). As get_nss_addresses does, a source that answers
- * TRYAGAIN with ERANGE and NETDB_INTERNAL is asked again with its buffer doubled (scratch_buffer_grow).
+ * TRYAGAIN with ERANGE and NETDB_INTERNAL is asked again with `scratch` doubled (scratch_buffer_grow).
  */
-export function nssGethostbyname4(sys: Sys, name: string): Promise<NssResult<AddrTuple[]>> {
+export function nssGethostbyname4(sys: Sys, name: string, scratch: ScratchBuffer = { length: SCRATCH_BUFFER_SIZE }): Promise<NssResult<AddrTuple[]>> {
   return walk(sys, async (source) => {
     if (source === 'files') return filesGethostbyname4(resolverConfig(sys.host), name);
-    for (let buflen = SCRATCH_BUFFER_SIZE; ; buflen *= 2) {
-      const r = await dnsGethostbyname4(sys, resState(sys), name, buflen);
+    for (;;) {
+      const r = await dnsGethostbyname4(sys, resState(sys), name, scratch.length);
       if (r.status !== 'TRYAGAIN' || r.errno !== Errno.ERANGE || r.hErrno !== NETDB_INTERNAL) return r;
+      scratch.length *= 2;
     }
   });
 }

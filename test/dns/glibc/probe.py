@@ -44,6 +44,7 @@ TIMING = [
     ("zone-gai-unspec", "nameserver 127.0.0.1\n", "zone", ["one-gai", "www.example.com", "0"]),
     ("zone-gai-tc", "nameserver 127.0.0.1\n", "zone", ["one-gai", "many.example.com", "0"]),
     ("zone-gai-edns", "nameserver 127.0.0.1\noptions edns0\n", "zone", ["one-gai", "many.example.com", "2"]),
+    ("zone-gai-inet-huge", "nameserver 127.0.0.1\n", "zone", ["one-gai", "huge.example.com", "2"]),
     ("zone-ghbn", "nameserver 127.0.0.1\n", "zone", ["one-ghbn", "www.example.com"]),
     ("zone-ghbnr-small", "nameserver 127.0.0.1\n", "zone", ["one-ghbnr", "www.example.com", "1024"]),
     ("rotate", "nameserver 127.0.0.1\nnameserver 127.0.0.2\noptions rotate timeout:1 attempts:1\n", "blackhole", ["one-gai", "www.example.com", "2"]),
