@@ -64,7 +64,34 @@ class Direction {
   /** Frames delivered and bytes delivered (duplicates included). */
   delivered = 0;
   deliveredBytes = 0;
+  /**
+   * Frames propagating in FIFO order (neither reordered nor duplicated), oldest from `wireHead`. Their arrival
+   * times never decrease and equal times run in scheduling order, so each arrival event takes the oldest one: the
+   * events need no closure per frame.
+   */
+  readonly wire: FrameInFlight[] = [];
+  wireHead = 0;
+  /** The transmitter finished a frame: it leaves the drop-tail queue (one function for every frame). */
+  readonly onDeparture = (): void => {
+    this.queued--;
+  };
+  /** The oldest FIFO frame reaches the far end; set by the link. */
+  onArrival: () => void = () => {};
   constructor(readonly key: LinkDirection, readonly from: Endpoint, readonly to: Endpoint) {}
+
+  /** Takes the oldest FIFO frame off the wire. */
+  shiftWire(): FrameInFlight {
+    const f = this.wire[this.wireHead]!;
+    this.wire[this.wireHead++] = undefined as unknown as FrameInFlight;
+    if (this.wireHead === this.wire.length) {
+      this.wire.length = 0;
+      this.wireHead = 0;
+    } else if (this.wireHead > 1024 && this.wireHead * 2 > this.wire.length) {
+      this.wire.splice(0, this.wireHead);
+      this.wireHead = 0;
+    }
+    return f;
+  }
 }
 
 /** A full-duplex point-to-point link between two endpoints. */
@@ -86,6 +113,7 @@ export class Link implements Medium {
     this.params = { ...DEFAULT_LINK_PARAMS, ...params };
     this.rules = faultRules(ctx.sim, name, this.params);
     this.dirs = [new Direction('a>b', a, b), new Direction('b>a', b, a)];
+    for (const d of this.dirs) d.onArrival = () => this.arrive(d, d.shiftWire());
   }
 
   attached(): readonly Endpoint[] {
@@ -163,9 +191,7 @@ export class Link implements Medium {
       departure = start + Math.ceil((frame.length + this.params.overheadBytes) * 8 * 1e9 / rate);
       d.busyUntil = departure;
       d.queued++;
-      sim.at(departure, () => {
-        d.queued--;
-      });
+      sim.at(departure, d.onDeparture);
     }
     this.propagate(d, f, departure - sim.now);
   }
@@ -191,12 +217,20 @@ export class Link implements Medium {
   }
 
   private arriveAt(d: Direction, f: FrameInFlight, arrival: number, reordering: boolean): void {
-    if (!reordering) d.lastArrival = arrival;
-    this.ctx.sim.at(arrival, () => {
-      if (!this.up) return this.drop(f, 'link-down');
-      if (d.held) d.held.push(f);
-      else this.deliver(d, f);
-    });
+    if (reordering) {
+      this.ctx.sim.at(arrival, () => this.arrive(d, f));
+      return;
+    }
+    d.lastArrival = arrival;
+    d.wire.push(f);
+    this.ctx.sim.at(arrival, d.onArrival);
+  }
+
+  /** A frame reached the far end of d. */
+  private arrive(d: Direction, f: FrameInFlight): void {
+    if (!this.up) return this.drop(f, 'link-down');
+    if (d.held) d.held.push(f);
+    else this.deliver(d, f);
   }
 
   private deliver(d: Direction, f: FrameInFlight): void {
