@@ -38,7 +38,7 @@ export class Arp implements NeighbourProtocol {
 
   /** Sends an Ethernet frame carrying an IPv4 packet to nextHop on iface, resolving its MAC first if needed. */
   output(iface: Interface, nextHop: number, frame: Uint8Array): void {
-    this.table.output(iface, nextHop, String(nextHop), frame);
+    this.table.outputTo(iface, nextHop, frame);
   }
 
   /** An ARP packet arrived on iface (arp_process). */

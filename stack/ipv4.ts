@@ -208,7 +208,7 @@ export class Ipv4Layer {
 
   /** The MTU towards dst over route r (its interface's, lowered by a learned path MTU). */
   private routeMtu(r: Route4, dst: number): number {
-    const learned = r.iface.loopback ? undefined : this.pmtu.get(String(dst));
+    const learned = r.iface.loopback || this.pmtu.empty ? undefined : this.pmtu.get(String(dst));
     return Math.min(r.iface.mtu, learned ?? Infinity);
   }
 
@@ -366,7 +366,7 @@ export class Ipv4Layer {
       this.host.icmp.sendError(packet, ICMPV4_TIME_EXCEEDED, 0);
       return this.drop(pktId, 'ttl-exceeded');
     }
-    const learned = this.pmtu.get(String(ip.dst));
+    const learned = this.pmtu.empty ? undefined : this.pmtu.get(String(ip.dst));
     const mtu = Math.min(r.iface.mtu, learned ?? Infinity);
     const out: Ipv4Repr = { ...ip, ttl: ip.ttl - 1 };
     this.stats.forwDatagrams++;

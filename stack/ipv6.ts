@@ -183,7 +183,7 @@ export class Ipv6Layer {
   pathMtu(dst: Uint8Array, oif?: number): number {
     const r = this.route(dst, oif);
     if (!r) return 0;
-    const learned = r.iface.loopback ? undefined : this.pmtu.get(ipv6ToString(dst));
+    const learned = r.iface.loopback || this.pmtu.empty ? undefined : this.pmtu.get(ipv6ToString(dst));
     return Math.min(r.iface.mtu, learned ?? Infinity);
   }
 
@@ -381,7 +381,7 @@ export class Ipv6Layer {
       this.host.icmp6.sendError(packet, ICMPV6_DEST_UNREACH, 0, 0, { iface });
       return this.drop(pktId, 'no-route');
     }
-    const learned = this.pmtu.get(ipv6ToString(ip.dst));
+    const learned = this.pmtu.empty ? undefined : this.pmtu.get(ipv6ToString(ip.dst));
     const mtu = Math.min(r.iface.mtu, learned ?? Infinity);
     if (packet.length > mtu) {
       this.stats.inTooBigErrors++;

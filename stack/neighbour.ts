@@ -88,6 +88,12 @@ const VALID: ReadonlySet<NudState> = new Set(['reachable', 'stale', 'delay', 'pr
 export class NeighbourTable {
   readonly entries = new Map<string, NeighbourEntry>();
   params: NeighbourParams = { ...DEFAULT_NEIGH_PARAMS };
+  /**
+   * The entry `outputTo` used last. Entries are only ever added under a key nobody had, or all dropped at once by
+   * `reset`, so the entry found for an (interface, address) stays the one the map would give until a reset: every
+   * packet of a flow to the same next hop skips building the key text and the map lookup.
+   */
+  private last: NeighbourEntry | null = null;
   private reachableNs = 0;
   private drawnAt = -Infinity;
 
@@ -105,8 +111,24 @@ export class NeighbourTable {
    * iface: at once when its MAC is known, else after resolution.
    */
   output(iface: Interface, addr: number | Uint8Array, key: string, frame: Uint8Array): void {
+    this.outputVia(this.get(iface, key) ?? this.create(iface, addr, key), frame);
+  }
+
+  /** `output` to an IPv4 neighbour, whose key is the address as decimal text (built only when the entry changes). */
+  outputTo(iface: Interface, addr: number, frame: Uint8Array): void {
+    let e = this.last;
+    if (e !== null && e.iface === iface && e.addr === addr) {
+      this.age(e);
+    } else {
+      const key = String(addr);
+      e = this.get(iface, key) ?? this.create(iface, addr, key);
+      this.last = e;
+    }
+    this.outputVia(e, frame);
+  }
+
+  private outputVia(e: NeighbourEntry, frame: Uint8Array): void {
     const now = this.host.sim.now;
-    const e = this.get(iface, key) ?? this.create(iface, addr, key);
     e.used = now;
     switch (e.state) {
       case 'reachable':
@@ -176,6 +198,7 @@ export class NeighbourTable {
   reset(): void {
     for (const e of this.entries.values()) e.timer?.cancel();
     this.entries.clear();
+    this.last = null;
   }
 
   /** A new entry in state FAILED (Linux's NONE: nothing known yet). */

@@ -13,6 +13,11 @@ export class PmtuCache {
 
   constructor(readonly host: Host, readonly min: number) {}
 
+  /** Whether nothing was learned (the common case: callers then skip building the key). */
+  get empty(): boolean {
+    return this.entries.size === 0;
+  }
+
   /** The learned MTU towards key, or undefined (none, or expired). */
   get(key: string): number | undefined {
     const e = this.entries.get(key);
