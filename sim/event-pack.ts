@@ -1,55 +1,140 @@
 /**
  * A msgpack encoder for batches of recorded events, byte for byte what `packr.pack(batch)` (sim/recording.ts's
- * settings: no records, float64 only) writes, but faster on what events hold: short strings that repeat (event
- * kinds, syscall and link names, cached once encoded), small integers, arrays and byte strings. Each event is
- * encoded as it arrives, so events do not live on until the batch is full. Anything else (a plain object, another
+ * settings: no records, float64 only) writes, but faster on what events hold: small integers, ASCII strings (event
+ * kinds, syscall, link and stream names: written straight from their char codes), arrays and byte strings, all in
+ * one loop that keeps the buffer and position in locals. Each event is encoded as it arrives, so events do not live
+ * on until the batch is full. Non-ASCII strings are cached once encoded; anything else (a plain object, another
  * typed array, a string with a UTF-16 surrogate, whose encoding msgpackr varies with its length) is encoded by
  * msgpackr itself, which packs a value the same way wherever it sits.
+ *
+ * ASCII strings are not looked up in a cache: many are built afresh for each event (an interface's "host:iface"
+ * label), and hashing a new string costs more than copying its chars.
  */
 import type { Packr } from 'msgpackr';
 import type { SimEvent } from './events.js';
 
-/** Strings at most this long are cached in encoded form. */
+/** Non-ASCII strings at most this long are cached in encoded form. */
 const CACHE_MAX_LEN = 64;
 /** Entries the string cache holds before it starts over (bounds memory on runs with many distinct strings). */
 const CACHE_MAX_ENTRIES = 4096;
+/** Byte strings at most this long are copied by a loop: TypedArray.set's call costs more than it moves below that. */
+const SMALL_COPY = 48;
 const SURROGATE = /[\ud800-\udfff]/;
 
-/** msgpack length-prefixed kinds: the fix form's base and limit (0: none), then the 8-, 16- and 32-bit opcodes (0: none). */
-const ARRAY = [0x90, 0x10, 0, 0xdc, 0xdd] as const, STR = [0xa0, 0x20, 0xd9, 0xda, 0xdb] as const, BIN = [0, 0, 0xc4, 0xc5, 0xc6] as const;
-
-/** The bytes a length header of kind k for n takes. */
-function headerLen(k: readonly number[], n: number): number {
-  return n < k[1]! ? 1 : k[2] && n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-}
-
-/** Writes the shortest length header of kind k for n at pos (room checked by the caller); returns the next position. */
-function writeHeader(b: Uint8Array, pos: number, k: readonly number[], n: number): number {
-  if (n < k[1]!) {
-    b[pos] = k[0]! | n;
-    return pos + 1;
+/**
+ * Writes the shortest msgpack header for a length-prefixed kind at p (room checked by the caller) and returns the
+ * next position. fix: the fix form's base (0: none) below `fixLimit`; op8/op16/op32 the opcodes (op8 0: none).
+ */
+function writeHeader(b: Uint8Array, p: number, n: number, fix: number, fixLimit: number, op8: number, op16: number, op32: number): number {
+  if (n < fixLimit) {
+    b[p] = fix | n;
+    return p + 1;
   }
-  if (k[2] && n < 0x100) {
-    b[pos] = k[2];
-    b[pos + 1] = n;
-    return pos + 2;
+  if (op8 !== 0 && n < 0x100) {
+    b[p] = op8;
+    b[p + 1] = n;
+    return p + 2;
   }
   if (n < 0x10000) {
-    b[pos] = k[3]!;
-    b[pos + 1] = n >> 8;
-    b[pos + 2] = n & 0xff;
-    return pos + 3;
+    b[p] = op16;
+    b[p + 1] = n >> 8;
+    b[p + 2] = n & 0xff;
+    return p + 3;
   }
-  b[pos] = k[4]!;
-  b[pos + 1] = n >>> 24;
-  b[pos + 2] = (n >>> 16) & 0xff;
-  b[pos + 3] = (n >>> 8) & 0xff;
-  b[pos + 4] = n & 0xff;
-  return pos + 5;
+  b[p] = op32;
+  b[p + 1] = n >>> 24;
+  b[p + 2] = (n >>> 16) & 0xff;
+  b[p + 3] = (n >>> 8) & 0xff;
+  b[p + 4] = n & 0xff;
+  return p + 5;
+}
+
+/** msgpack array header (fixarray, array 16, array 32: msgpack spec, "array format family"). */
+function arrayHeader(b: Uint8Array, p: number, n: number): number {
+  return writeHeader(b, p, n, 0x90, 0x10, 0, 0xdc, 0xdd);
+}
+
+/** msgpack str header (fixstr, str 8/16/32). */
+function strHeader(b: Uint8Array, p: number, n: number): number {
+  return writeHeader(b, p, n, 0xa0, 0x20, 0xd9, 0xda, 0xdb);
+}
+
+/** msgpack bin header (bin 8/16/32; there is no fix form). */
+function binHeader(b: Uint8Array, p: number, n: number): number {
+  return writeHeader(b, p, n, 0, 0, 0xc4, 0xc5, 0xc6);
+}
+
+/**
+ * A number as msgpackr writes it with useRecords off (positive fixint up to 0x7f, then the smallest uint/int that
+ * holds it) and useFloat32 off (float 64 otherwise, an integer past 32 bits included); at most 9 bytes at p.
+ */
+function writeNumber(b: Uint8Array, dv: DataView, p: number, v: number): number {
+  if (v >>> 0 === v) {
+    if (v < 0x80) {
+      b[p] = v;
+      return p + 1;
+    }
+    if (v < 0x100) {
+      b[p] = 0xcc;
+      b[p + 1] = v;
+      return p + 2;
+    }
+    if (v < 0x10000) {
+      b[p] = 0xcd;
+      b[p + 1] = v >> 8;
+      b[p + 2] = v & 0xff;
+      return p + 3;
+    }
+    b[p] = 0xce;
+    dv.setUint32(p + 1, v);
+    return p + 5;
+  }
+  if (v >> 0 === v) {
+    if (v >= -0x20) {
+      b[p] = 0x100 + v;
+      return p + 1;
+    }
+    if (v >= -0x80) {
+      b[p] = 0xd0;
+      b[p + 1] = v + 0x100;
+      return p + 2;
+    }
+    if (v >= -0x8000) {
+      b[p] = 0xd1;
+      dv.setInt16(p + 1, v);
+      return p + 3;
+    }
+    b[p] = 0xd2;
+    dv.setInt32(p + 1, v);
+    return p + 5;
+  }
+  b[p] = 0xcb;
+  dv.setFloat64(p + 1, v);
+  return p + 9;
+}
+
+/**
+ * An ASCII string of n < 256 chars (fixstr or str 8) at p, room for n + 2 bytes checked by the caller; -1 when a
+ * char is not ASCII. An ASCII string is its own UTF-8, so msgpackr writes the same whichever of its two string
+ * paths it takes.
+ */
+function writeAscii(b: Uint8Array, p: number, s: string, n: number): number {
+  let q = n < 0x20 ? p + 1 : p + 2;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    b[q++] = c;
+  }
+  if (n < 0x20) b[p] = 0xa0 | n;
+  else {
+    b[p] = 0xd9;
+    b[p + 1] = n;
+  }
+  return q;
 }
 
 /** Bytes kept free at the start of the buffer: the longest array header (5) and room for a caller's frame header. */
-const HEADROOM = 32;
+export const HEADROOM = 32;
 
 /** Accumulates msgpack-encoded events; `take()` returns them as one msgpack array. */
 export class EventPacker {
@@ -63,10 +148,30 @@ export class EventPacker {
 
   constructor(private readonly packr: Packr) {}
 
+  /** The buffer events are encoded into; a new one after it grows, so read it after encoding. */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
+  /** A DataView of `buffer`. */
+  get dataView(): DataView {
+    return this.view;
+  }
+
   /** Encodes one event. */
   add(ev: SimEvent): void {
-    this.value(ev);
+    this.pos = this.array(ev, this.pos);
     this.count++;
+  }
+
+  /**
+   * Encodes one event on its own, dropping whatever was added since the last take: its bytes are
+   * `buffer[HEADROOM, HEADROOM + length)`, valid until the next call. Returns the length.
+   */
+  only(ev: SimEvent): number {
+    this.count = 0;
+    this.pos = HEADROOM;
+    return this.array(ev, HEADROOM) - HEADROOM;
   }
 
   /**
@@ -76,133 +181,122 @@ export class EventPacker {
    */
   take(reserve = 0): Uint8Array {
     const n = this.count;
-    const start = HEADROOM - headerLen(ARRAY, n);
-    writeHeader(this.buf, start, ARRAY, n);
+    const start = HEADROOM - (n < 0x10 ? 1 : n < 0x10000 ? 3 : 5);
+    arrayHeader(this.buf, start, n);
     const out = this.buf.subarray(start - reserve, this.pos);
     this.pos = HEADROOM;
     this.count = 0;
     return out;
   }
 
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
+  /** Makes the buffer hold at least p + n bytes, doubling it (each byte is copied O(1) times overall). */
+  private grow(p: number, n: number): void {
     let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
+    while (size < p + n) size *= 2;
     const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
+    next.set(this.buf.subarray(0, p));
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
 
-  private bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
-
-  private value(v: unknown): void {
-    switch (typeof v) {
-      case 'number':
-        return this.number(v);
-      case 'string':
-        return this.string(v);
-      case 'boolean':
-        this.room(1);
-        this.buf[this.pos++] = v ? 0xc3 : 0xc2;
-        return;
-      case 'undefined':
-        this.room(3);
-        this.buf[this.pos++] = 0xd4; // msgpackr's undefined: fixext 1, type 0, data 0
-        this.buf[this.pos++] = 0;
-        this.buf[this.pos++] = 0;
-        return;
-      case 'object':
-        if (v === null) {
-          this.room(1);
-          this.buf[this.pos++] = 0xc0;
-          return;
+  /**
+   * An array at p; returns the next position. The hot loop: numbers and strings are written inline, with the
+   * buffer held in locals that are reloaded after anything that may grow it.
+   */
+  private array(a: readonly unknown[], p: number): number {
+    const n = a.length;
+    if (p + 5 > this.buf.length) this.grow(p, 5);
+    let b = this.buf, dv = this.view;
+    p = arrayHeader(b, p, n);
+    for (let i = 0; i < n; i++) {
+      const v = a[i];
+      if (typeof v === 'number') {
+        if (p + 9 > b.length) {
+          this.grow(p, 9);
+          b = this.buf;
+          dv = this.view;
         }
-        if (Array.isArray(v)) return this.array(v);
-        if (v instanceof Uint8Array) return this.bin(v);
+        p = writeNumber(b, dv, p, v);
+        continue;
+      }
+      if (typeof v === 'string' && v.length < 0x100) {
+        const len = v.length;
+        if (p + len + 2 > b.length) {
+          this.grow(p, len + 2);
+          b = this.buf;
+          dv = this.view;
+        }
+        const q = writeAscii(b, p, v, len);
+        if (q >= 0) {
+          p = q;
+          continue;
+        }
+      }
+      p = this.other(v, p);
+      b = this.buf;
+      dv = this.view;
     }
-    this.bytes(this.packr.pack(v));
+    return p;
   }
 
-  /** msgpackr's integer rules with useRecords off (positive fixint up to 0x7f), float64 otherwise. */
-  private number(v: number): void {
-    this.room(9);
-    const b = this.buf;
-    if (v >>> 0 === v) {
-      if (v < 0x80) b[this.pos++] = v;
-      else if (v < 0x100) {
-        b[this.pos++] = 0xcc;
-        b[this.pos++] = v;
-      } else if (v < 0x10000) {
-        b[this.pos++] = 0xcd;
-        b[this.pos++] = v >> 8;
-        b[this.pos++] = v & 0xff;
-      } else {
-        b[this.pos++] = 0xce;
-        this.view.setUint32(this.pos, v);
-        this.pos += 4;
-      }
-    } else if (v >> 0 === v) {
-      if (v >= -0x20) b[this.pos++] = 0x100 + v;
-      else if (v >= -0x80) {
-        b[this.pos++] = 0xd0;
-        b[this.pos++] = v + 0x100;
-      } else if (v >= -0x8000) {
-        b[this.pos++] = 0xd1;
-        this.view.setInt16(this.pos, v);
-        this.pos += 2;
-      } else {
-        b[this.pos++] = 0xd2;
-        this.view.setInt32(this.pos, v);
-        this.pos += 4;
-      }
-    } else {
-      b[this.pos++] = 0xcb;
-      this.view.setFloat64(this.pos, v);
-      this.pos += 8;
+  /** Any value but a number or an ASCII string below 256 chars, at p; returns the next position. */
+  private other(v: unknown, p: number): number {
+    switch (typeof v) {
+      case 'string':
+        return this.string(v, p);
+      case 'boolean':
+        return this.byte(v ? 0xc3 : 0xc2, p);
+      case 'undefined':
+        // msgpackr's undefined: fixext 1, type 0, data 0.
+        p = this.byte(0xd4, p);
+        p = this.byte(0, p);
+        return this.byte(0, p);
+      case 'object':
+        if (v === null) return this.byte(0xc0, p);
+        if (Array.isArray(v)) return this.array(v, p);
+        if (v instanceof Uint8Array) return this.bin(v, p);
     }
+    return this.raw(this.packr.pack(v), p);
   }
 
-  private string(s: string): void {
-    if (s.length <= CACHE_MAX_LEN) {
-      let e = this.strings.get(s);
-      if (e === undefined) {
-        if (SURROGATE.test(s)) return this.bytes(this.packr.pack(s));
-        e = this.encodeString(s);
-        if (this.strings.size >= CACHE_MAX_ENTRIES) this.strings.clear();
-        this.strings.set(s, e);
-      }
-      return this.bytes(e);
-    }
-    if (SURROGATE.test(s)) return this.bytes(this.packr.pack(s));
-    this.bytes(this.encodeString(s));
+  private byte(x: number, p: number): number {
+    if (p + 1 > this.buf.length) this.grow(p, 1);
+    this.buf[p] = x;
+    return p + 1;
   }
 
-  /** A str header (the shortest that fits the UTF-8 length) and the UTF-8 bytes. */
-  private encodeString(s: string): Uint8Array {
+  /**
+   * A string that is not ASCII, or longer than 255 chars: UTF-8 by TextEncoder under the shortest str header
+   * (cached when short), or msgpackr's own bytes when it holds a surrogate.
+   */
+  private string(s: string, p: number): number {
+    const cached = s.length <= CACHE_MAX_LEN ? this.strings.get(s) : undefined;
+    if (cached !== undefined) return this.raw(cached, p);
+    if (SURROGATE.test(s)) return this.raw(this.packr.pack(s), p);
     const utf8 = this.enc.encode(s);
-    const head = headerLen(STR, utf8.length);
-    const out = new Uint8Array(head + utf8.length);
-    writeHeader(out, 0, STR, utf8.length);
-    out.set(utf8, head);
-    return out;
-  }
-
-  private array(a: readonly unknown[]): void {
-    this.room(5);
-    this.pos = writeHeader(this.buf, this.pos, ARRAY, a.length);
-    for (let i = 0; i < a.length; i++) this.value(a[i]);
+    if (p + 5 + utf8.length > this.buf.length) this.grow(p, 5 + utf8.length);
+    const start = p;
+    p = this.raw(utf8, strHeader(this.buf, p, utf8.length));
+    if (s.length <= CACHE_MAX_LEN) {
+      if (this.strings.size >= CACHE_MAX_ENTRIES) this.strings.clear();
+      this.strings.set(s, this.buf.slice(start, p));
+    }
+    return p;
   }
 
   /** A byte string: bin 8/16/32 (msgpackr writes a Uint8Array or a Buffer so). */
-  private bin(b: Uint8Array): void {
-    this.room(5 + b.length);
-    this.pos = writeHeader(this.buf, this.pos, BIN, b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+  private bin(u: Uint8Array, p: number): number {
+    if (p + 5 > this.buf.length) this.grow(p, 5);
+    return this.raw(u, binHeader(this.buf, p, u.length));
+  }
+
+  /** Copies u to p (a short one by a loop); returns the next position. */
+  private raw(u: Uint8Array, p: number): number {
+    const n = u.length;
+    if (p + n > this.buf.length) this.grow(p, n);
+    const b = this.buf;
+    if (n <= SMALL_COPY) for (let i = 0; i < n; i++) b[p + i] = u[i]!;
+    else b.set(u, p);
+    return p + n;
   }
 }

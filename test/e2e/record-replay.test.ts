@@ -87,6 +87,24 @@ describe('recordings are deterministic and replay exactly (issue 2 must-show 1, 
     expect(d.stderr).toMatch(/damaged recording: frame checksum mismatch \(at byte offset \d+\)/);
   });
 
+  test('a damaged batch in the middle of a recording: replay exits 2 naming that batch, never "identical"', () => {
+    const f = join(dir, 'dmg-mid-src.socksim');
+    expect(socksim(['run', '--seed', '6', '--record', f, '--param', 'requests=60']).status).toBe(0);
+    const bytes = Buffer.from(readFileSync(f));
+    // The second batch frame follows the magic (8 bytes), the header frame and the first batch frame.
+    const next = (at: number) => at + 11 + bytes.readUInt32LE(at + 1);
+    const second = next(next(8));
+    expect(String.fromCharCode(bytes[second]!)).toBe('B');
+    expect(next(second)).toBeLessThan(bytes.length - 100); // a batch in the middle, not the last one
+    bytes[second + 11 + 100]! ^= 0x01;
+    const dmg = join(dir, 'dmg-mid.socksim');
+    writeFileSync(dmg, bytes);
+    const d = socksim(['replay', dmg]);
+    expect(d.status).toBe(2);
+    expect(d.stderr).toContain(`damaged recording: frame checksum mismatch (at byte offset ${second})`);
+    expect(d.stdout).not.toMatch(/identical/);
+  });
+
   test('bad arguments get a one-line error and a non-zero exit, never a stack trace', () => {
     for (const args of [['run', '--seed'], ['run', '--loss', 'x'], ['run', 'no-such-scenario'], ['replay'], ['pcap', 'x'], ['frobnicate'], ['run', '--bogus']]) {
       const r = socksim(args);

@@ -7,7 +7,7 @@
  */
 import { describe, expect } from 'vitest';
 import { test, fc } from '@fast-check/vitest';
-import { EventPacker } from '../../../sim/event-pack.js';
+import { EventPacker, HEADROOM } from '../../../sim/event-pack.js';
 import {
   FRAME_BATCH, FRAME_END, FRAME_HEADER, MemoryOutput, RECORDING_FORMAT, RECORDING_MAGIC, encodeFrame, packr,
 } from '../../../sim/recording.js';
@@ -49,6 +49,13 @@ function reference(batch: readonly unknown[]): Uint8Array {
   return Uint8Array.from(packr.pack(batch));
 }
 
+/** Whether a fresh EventPacker given `batch` event by event writes `reference(expected)`. */
+function packsLikeReference(batch: readonly SimEvent[], expected: readonly unknown[] = batch): boolean {
+  const p = new EventPacker(packr);
+  for (const ev of batch) p.add(ev);
+  return Buffer.from(p.take()).equals(Buffer.from(reference(expected)));
+}
+
 describe('EventPacker writes what packr.pack writes', () => {
   test.prop([fc.array(fc.array(value, { maxLength: 8 }), { maxLength: 40 })], { numRuns: 300 })(
     'a batch of generated events', (batch) => {
@@ -59,10 +66,7 @@ describe('EventPacker writes what packr.pack writes', () => {
     });
 
   test.prop([fc.integer({ min: 0, max: 70_000 })], { numRuns: 12 })('array headers at every size (fixarray, array16, array32)', (n) => {
-    const batch = Array.from({ length: n }, (_, i) => [i & 1]);
-    const p = new EventPacker(packr);
-    for (const ev of batch) p.add(ev);
-    expect(Buffer.from(p.take()).equals(Buffer.from(reference(batch)))).toBe(true);
+    expect(packsLikeReference(Array.from({ length: n }, (_, i) => [i & 1]))).toBe(true);
   });
 
   test.prop([fc.array(fc.array(strings, { maxLength: 3 }), { minLength: 1, maxLength: 30 })], { numRuns: 100 })(
@@ -72,6 +76,31 @@ describe('EventPacker writes what packr.pack writes', () => {
       p.take();
       for (const ev of batch) p.add(ev);
       expect(Buffer.from(p.take()).equals(Buffer.from(reference(batch)))).toBe(true);
+    });
+});
+
+describe('EventPacker: strings as the stack builds them, buffer growth, one event alone', () => {
+  test.prop([fc.array(fc.tuple(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 })), { minLength: 1, maxLength: 30 })], { numRuns: 100 })(
+    'strings concatenated at run time (cons strings, as an interface label is) encode as their flat copies do', (pairs) => {
+      // Built each time: a new, unflattened string per event, as `${host}:${iface}` is in the stack.
+      const batch = pairs.map(([a, b]) => ['k', 1, `${a}:${b}`, a + b]);
+      expect(packsLikeReference(batch, batch.map((e) => JSON.parse(JSON.stringify(e))))).toBe(true);
+    });
+
+  test.prop([fc.array(fc.tuple(fc.uint8Array({ maxLength: 5000 }), fc.string({ maxLength: 300 }), fc.integer()), { maxLength: 60 })], { numRuns: 40 })(
+    'events that cross the buffer size (it starts at 64 KiB and doubles) keep their bytes', (parts) => {
+      expect(packsLikeReference(parts.map(([bin, str, n]) => ['tx', n, str, bin, [str, n]]))).toBe(true);
+    });
+
+  test.prop([fc.array(fc.array(value, { maxLength: 8 }), { minLength: 1, maxLength: 10 })], { numRuns: 100 })(
+    'only(ev) leaves packr.pack(ev) at HEADROOM, whatever was added before', (events) => {
+      const p = new EventPacker(packr);
+      p.add(['before', 1]);
+      for (const ev of events) {
+        const len = p.only(ev);
+        expect(Buffer.from(p.buffer.subarray(HEADROOM, HEADROOM + len)).equals(Buffer.from(packr.pack(ev)))).toBe(true);
+      }
+      expect(p.count).toBe(0);
     });
 });
 

@@ -13,7 +13,8 @@ import {
   FRAME_BATCH, FRAME_END, FRAME_HEADER, FRAME_OVERHEAD, MemoryOutput, RECORDING_FORMAT, RECORDING_MAGIC, RecordingWriter,
   encodeFrame, fileOutput, packr, type RecordingHeader,
 } from '../../../sim/recording.js';
-import { RecordingError, RecordingReader } from '../../../sim/recording-reader.js';
+import { DIFFERENT, MATCHED, NO_MORE, RecordingError, RecordingReader } from '../../../sim/recording-reader.js';
+import { EventPacker, HEADROOM } from '../../../sim/event-pack.js';
 import type { SimEvent } from '../../../sim/events.js';
 
 const HEADER = { socksimVersion: '0.1.0', scenario: { name: 'unit', params: { hosts: 2, rate: 1e9, tag: 'x' } }, seed: 42 };
@@ -70,6 +71,23 @@ const EVENTS: SimEvent[] = [
   ['exit', 5_000, 1, 0, null],
 ];
 
+/** Fields of every kind an event may hold. */
+const valueArb: fc.Arbitrary<unknown> = fc.oneof(
+  fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
+  fc.string({ maxLength: 20 }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.uint8Array({ maxLength: 64 }),
+  fc.array(fc.oneof(fc.nat(), fc.string({ maxLength: 5 })), { maxLength: 4 }),
+);
+/** Events: a kind, a time and such fields. */
+const eventArb = fc.tuple(
+  fc.constantFrom('start', 'exit', 'tx', 'rx', 'rand', 'syscall'),
+  fc.nat({ max: 2 ** 50 }),
+  fc.array(valueArb, { maxLength: 5 }),
+).map(([k, t, rest]): SimEvent => [k, t, ...rest]);
+
 describe('recording round trip', () => {
   vtest('header, all events (Uint8Array fields included) and the end summary read back', () => {
     const r = new RecordingReader(record(EVENTS));
@@ -80,21 +98,6 @@ describe('recording round trip', () => {
     expect(r.end).toEqual({ ...END, events: EVENTS.length });
     expect(r.truncated).toBeNull();
   });
-
-  const valueArb: fc.Arbitrary<unknown> = fc.oneof(
-    fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
-    fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
-    fc.string({ maxLength: 20 }),
-    fc.boolean(),
-    fc.constant(null),
-    fc.uint8Array({ maxLength: 64 }),
-    fc.array(fc.oneof(fc.nat(), fc.string({ maxLength: 5 })), { maxLength: 4 }),
-  );
-  const eventArb = fc.tuple(
-    fc.constantFrom('start', 'exit', 'tx', 'rx', 'rand', 'syscall'),
-    fc.nat({ max: 2 ** 50 }),
-    fc.array(valueArb, { maxLength: 5 }),
-  ).map(([k, t, rest]): SimEvent => [k, t, ...rest]);
 
   test.prop([fc.array(eventArb, { maxLength: 60 }), fc.integer({ min: 1, max: 10 })], { numRuns: 150 })(
     'any event list and batch size round-trips, and the same input gives the same bytes',
@@ -281,5 +284,81 @@ describe('damaged and foreign files', () => {
       const e = thrown(() => new RecordingReader(file).allEvents());
       expect(e.offset).toBe(badOffset);
     }
+  });
+});
+
+describe('EventCursor: comparing events by their bytes (what replay does)', () => {
+  /** An event encoded as the writer encodes it, in a packer of its own: [view, start, length] for match(). */
+  function encoded(ev: SimEvent): [DataView, number, number] {
+    const p = new EventPacker(packr);
+    const len = p.only(ev);
+    return [new DataView(p.buffer.buffer), HEADROOM, len];
+  }
+
+  vtest('each recorded event matches its own encoding; then there is none; the end summary is read', () => {
+    const r = new RecordingReader(record(EVENTS, 3));
+    const c = r.events();
+    for (const ev of EVENTS) expect(c.match(...encoded(ev))).toBe(MATCHED);
+    expect(c.match(...encoded(EVENTS[0]!))).toBe(NO_MORE);
+    expect(c.next().done).toBe(true);
+    expect(r.end).toEqual({ ...END, events: EVENTS.length });
+  });
+
+  vtest('a different event is DIFFERENT and not consumed: next() then decodes the recorded one', () => {
+    const c = new RecordingReader(record(EVENTS, 3)).events();
+    expect(c.match(...encoded(EVENTS[0]!))).toBe(MATCHED);
+    expect(c.match(...encoded(['tx', 1_000, 'a-b', 'a:eth0', 7, new Uint8Array([0x45, 0, 0, 20, 0xde, 0xae])]))).toBe(DIFFERENT);
+    expect(c.match(...encoded(EVENTS[2]!))).toBe(DIFFERENT); // a later event is not where the cursor is
+    expect(plain([c.next().value!])).toEqual(plain([EVENTS[1]!]));
+    expect(c.match(...encoded(EVENTS[2]!))).toBe(MATCHED);
+  });
+
+  test.prop([fc.array(eventArb, { maxLength: 40 }), fc.integer({ min: 1, max: 7 }), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 })], { numRuns: 100 })(
+    'matching and decoding can alternate in any order: every event is seen once, in order', (events, batchSize, byBytes) => {
+      const r = new RecordingReader(record(events, batchSize));
+      const c = r.events();
+      events.forEach((ev, i) => {
+        if (byBytes[i]) expect(c.match(...encoded(ev))).toBe(MATCHED);
+        else expect(plain([c.next().value!])).toEqual(plain([ev]));
+      });
+      expect(c.match(...encoded(['x', 0]))).toBe(NO_MORE);
+      expect(r.end?.events).toBe(events.length);
+    });
+
+  /** A file whose one batch frame has a valid checksum around `payload`. */
+  function withBatch(payload: Uint8Array): Uint8Array {
+    return Buffer.concat([record([], 3, false), encodeFrame(FRAME_BATCH, payload)]);
+  }
+
+  vtest('a batch with bytes after its last event is damage at that batch, by either path', () => {
+    const file = withBatch(Buffer.concat([packr.pack([EVENTS[0]]), Uint8Array.of(0xc0)]));
+    const at = record([], 3, false).length;
+    const e1 = thrown(() => new RecordingReader(file).events().match(...encoded(EVENTS[0]!)));
+    expect(e1.offset).toBe(at);
+    expect(e1.message).toMatch(/batch frame does not decode \(1 bytes after its last event\)/);
+    expect(thrown(() => new RecordingReader(file).allEvents()).offset).toBe(at);
+  });
+
+  vtest('a batch holding fewer events than its list header says is damage at that batch, by either path', () => {
+    const full = packr.pack([EVENTS[0], EVENTS[3]]);
+    const file = withBatch(full.subarray(0, full.length - 1));
+    const at = record([], 3, false).length;
+    const viaBytes = () => {
+      const c = new RecordingReader(file).events();
+      expect(c.match(...encoded(EVENTS[0]!))).toBe(MATCHED);
+      expect(c.match(...encoded(EVENTS[3]!))).toBe(DIFFERENT);
+      c.next();
+    };
+    expect(thrown(viaBytes).offset).toBe(at);
+    const e = thrown(() => new RecordingReader(file).allEvents());
+    expect(e.offset).toBe(at);
+    expect(e.message).toMatch(/batch frame does not decode/);
+  });
+
+  vtest('an empty batch is skipped', () => {
+    const file = Buffer.concat([withBatch(packr.pack([])), encodeFrame(FRAME_BATCH, packr.pack([EVENTS[0]]))]);
+    const c = new RecordingReader(file).events();
+    expect(c.match(...encoded(EVENTS[0]!))).toBe(MATCHED);
+    expect(c.match(...encoded(EVENTS[0]!))).toBe(NO_MORE);
   });
 });

@@ -1,12 +1,14 @@
 /**
  * Replay comparison (sim/replay.ts): the first event where a run leaves its recording is reported with its index,
- * virtual time, and expected beside actual; the end of a truncated recording is not a difference.
+ * virtual time, and expected beside actual; the end of a truncated recording is not a difference. The same checks
+ * run against a plain iterator (compared by value) and a recording's cursor (compared by bytes, decoded only where
+ * they differ); a damaged batch met during a replay is reported as damage, not as a match.
  */
-import { describe, expect, test as vtest } from 'vitest';
+import { describe, expect, test as vtest, vi } from 'vitest';
 import { ReplayComparator, formatDivergence, type Divergence } from '../../../sim/replay.js';
 import type { SimEvent } from '../../../sim/events.js';
-import { MemoryOutput, RecordingWriter } from '../../../sim/recording.js';
-import { RecordingReader } from '../../../sim/recording-reader.js';
+import { FRAME_OVERHEAD, MemoryOutput, RECORDING_MAGIC, RecordingWriter } from '../../../sim/recording.js';
+import { RecordingError, RecordingReader } from '../../../sim/recording-reader.js';
 import { Sim } from '../../../sim/sim.js';
 import { sleep } from './helpers.js';
 
@@ -18,18 +20,38 @@ const STREAM: SimEvent[] = [
   ['exit', 3_000, 1, 0, null],
 ];
 
+/** Where the comparator reads the expected events from: an array's iterator (compared by value) or a recording's cursor (by bytes). */
+type Source = 'iterator' | 'recording';
+
+/** `events` as a recording's cursor (batches of 2, so comparisons cross batch frames). */
+function recordedCursor(events: readonly SimEvent[]) {
+  const out = new MemoryOutput();
+  const w = new RecordingWriter(out, { socksimVersion: 't', scenario: { name: 't', params: null }, seed: 1 }, 2);
+  for (const e of events) w.push(e);
+  w.finish({ status: 'completed', message: null, timeNs: 0 });
+  return new RecordingReader(out.bytes()).events();
+}
+
 /** Feeds `actual` into a comparator over `expected`; returns what it found and how often onDiverge was called. */
-function compare(expected: readonly SimEvent[], actual: readonly SimEvent[], stoppedEarly = false) {
+function compare(expected: readonly SimEvent[], actual: readonly SimEvent[], stoppedEarly = false, source: Source = 'iterator') {
   const calls: Divergence[] = [];
-  const c = new ReplayComparator(expected[Symbol.iterator](), (d) => calls.push(d), () => stoppedEarly);
+  const it = source === 'iterator' ? expected[Symbol.iterator]() : recordedCursor(expected);
+  const c = new ReplayComparator(it, (d) => calls.push(d), () => stoppedEarly);
   for (const ev of actual) c.push(ev);
   const d = c.finish();
   return { d, calls, c };
 }
 
-describe('ReplayComparator', () => {
+/** Byte strings in a decoded event are Buffers: compare values, not classes. */
+function plain(ev: SimEvent | undefined): unknown {
+  return ev?.map((v) => (v instanceof Uint8Array ? [...v] : v));
+}
+
+describe.each<Source>(['iterator', 'recording'])('ReplayComparator over an %s', (source) => {
+  const cmp = (expected: readonly SimEvent[], actual: readonly SimEvent[]) => compare(expected, actual, false, source);
+
   vtest('identical streams: no divergence', () => {
-    const { d, calls, c } = compare(STREAM, STREAM.map((e) => [...e]));
+    const { d, calls, c } = cmp(STREAM, STREAM.map((e) => [...e]));
     expect(d).toBeNull();
     expect(calls).toHaveLength(0);
     expect(c.matched).toBe(STREAM.length);
@@ -38,34 +60,59 @@ describe('ReplayComparator', () => {
   vtest('a changed event: its index, the actual time, expected and actual', () => {
     const actual = STREAM.map((e) => [...e]);
     actual[2] = ['rand', 1_000, 'loss', 'drop', true];
-    const { d, calls, c } = compare(STREAM, actual);
+    const { d, calls, c } = cmp(STREAM, actual);
     expect(d).toEqual({ index: 2, timeNs: 1_000, expected: STREAM[2], actual: actual[2] });
     expect(calls).toEqual([d]); // reported once, later events ignored
     expect(c.matched).toBe(2);
   });
 
-  vtest('a changed byte inside a Uint8Array field is a divergence', () => {
+  vtest('a changed byte inside a Uint8Array field is a divergence, with both byte strings', () => {
     const actual = STREAM.map((e) => [...e]);
     actual[1] = ['tx', 1_000, 'a-b', 'a:eth0', 1, new Uint8Array([1, 2, 4])];
-    expect(compare(STREAM, actual).d?.index).toBe(1);
+    const { d } = cmp(STREAM, actual);
+    expect(d?.index).toBe(1);
+    expect(plain(d?.expected)).toEqual(plain(STREAM[1]));
+    expect(d?.actual).toBe(actual[1]);
   });
 
   vtest('a changed time: the time reported is the actual event time', () => {
     const actual = STREAM.map((e) => [...e]);
     actual[3] = ['rx', 2_500, 'a-b', 'b:eth0', 1];
-    expect(compare(STREAM, actual).d).toMatchObject({ index: 3, timeNs: 2_500 });
+    expect(cmp(STREAM, actual).d).toMatchObject({ index: 3, timeNs: 2_500 });
   });
 
   vtest('an event missing at the end: index = events matched, expected set, actual undefined', () => {
-    const { d, calls } = compare(STREAM, STREAM.slice(0, 4));
+    const { d, calls } = cmp(STREAM, STREAM.slice(0, 4));
     expect(d).toEqual({ index: 4, timeNs: 3_000, expected: STREAM[4], actual: undefined });
     expect(calls).toHaveLength(1);
   });
 
   vtest('an extra event: expected undefined, actual set', () => {
     const extra: SimEvent = ['note', 4_000, 'one more'];
-    const { d } = compare(STREAM, [...STREAM, extra]);
+    const { d } = cmp(STREAM, [...STREAM, extra]);
     expect(d).toEqual({ index: STREAM.length, timeNs: 4_000, expected: undefined, actual: extra });
+  });
+
+  vtest('equal values are equal whatever their encoding: an object with its keys in another order matches', () => {
+    const expected: SimEvent[] = [['sys', 5, 1, 'getsockopt', { ret: 0, errno: 0 }], ['exit', 6, 1, 0, null]];
+    const actual: SimEvent[] = [['sys', 5, 1, 'getsockopt', { errno: 0, ret: 0 }], ['exit', 6, 1, 0, null]];
+    const { d, c } = cmp(expected, actual);
+    expect(d).toBeNull();
+    expect(c.matched).toBe(2);
+    expect(cmp(expected, [['sys', 5, 1, 'getsockopt', { errno: 0, ret: 1 }]]).d?.index).toBe(0);
+  });
+});
+
+describe('ReplayComparator', () => {
+  vtest("over a recording's cursor, events that match byte for byte are never decoded; the first that differs is", () => {
+    const cursor = recordedCursor(STREAM);
+    const decoded = vi.spyOn(cursor, 'next');
+    const c = new ReplayComparator(cursor, () => {});
+    for (const ev of STREAM.slice(0, 3)) c.push([...ev]);
+    expect(decoded).not.toHaveBeenCalled();
+    c.push(['rx', 2_000, 'a-b', 'b:eth0', 2]);
+    expect(decoded).toHaveBeenCalledTimes(1);
+    expect(c.divergence).toMatchObject({ index: 3, expected: STREAM[3] });
   });
 
   vtest('stoppedEarly: the recording running out stops the comparison quietly', () => {
@@ -93,6 +140,25 @@ describe('ReplayComparator', () => {
     const missing = formatDivergence(compare(STREAM, STREAM.slice(0, 4)).d!);
     expect(missing).toContain('first difference at event #4');
     expect(missing).toContain('actual:   (none: the stream ended)');
+  });
+
+  vtest('a damaged batch met during the run: push throws it (the run stops), and finish() throws it again', () => {
+    const out = new MemoryOutput();
+    const w = new RecordingWriter(out, { socksimVersion: 't', scenario: { name: 't', params: null }, seed: 1 }, 2);
+    for (const e of STREAM) w.push(e);
+    w.finish({ status: 'completed', message: null, timeNs: 0 });
+    const bytes = Uint8Array.from(out.bytes());
+    // The second batch frame: after the magic, the header frame and the first batch frame.
+    const frameEnd = (at: number) => at + FRAME_OVERHEAD + new DataView(bytes.buffer).getUint32(at + 1, true);
+    const second = frameEnd(frameEnd(RECORDING_MAGIC.length));
+    bytes[second + FRAME_OVERHEAD + 1]! ^= 0x08;
+    const c = new ReplayComparator(new RecordingReader(bytes).events(), () => {});
+    c.push(STREAM[0]!);
+    c.push(STREAM[1]!);
+    expect(() => c.push(STREAM[2]!)).toThrow(RecordingError);
+    c.push(STREAM[3]!); // a simulated process that caught the throw goes on: nothing more is compared
+    expect(() => c.finish()).toThrow(RecordingError);
+    expect(() => c.finish()).toThrow(expect.objectContaining({ offset: second, message: expect.stringMatching(/frame checksum mismatch/) }));
   });
 });
 
