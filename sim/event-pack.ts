@@ -153,6 +153,11 @@ export class EventPacker {
     return this.buf;
   }
 
+  /** Where the next event's bytes will start in `buffer` (the first one's at HEADROOM). */
+  get end(): number {
+    return this.pos;
+  }
+
   /** A DataView of `buffer`. */
   get dataView(): DataView {
     return this.view;
@@ -164,14 +169,10 @@ export class EventPacker {
     this.count++;
   }
 
-  /**
-   * Encodes one event on its own, dropping whatever was added since the last take: its bytes are
-   * `buffer[HEADROOM, HEADROOM + length)`, valid until the next call. Returns the length.
-   */
-  only(ev: SimEvent): number {
-    this.count = 0;
+  /** Drops the events added since the last take(). */
+  clear(): void {
     this.pos = HEADROOM;
-    return this.array(ev, HEADROOM) - HEADROOM;
+    this.count = 0;
   }
 
   /**

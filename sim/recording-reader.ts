@@ -168,14 +168,23 @@ export class EventCursor implements IterableIterator<SimEvent> {
   }
 
   /**
-   * Compares the next event's bytes with `len` bytes of `view` from `start`: MATCHED (and consumed) when they are
-   * the same bytes, DIFFERENT (not consumed: `next()` decodes it), NO_MORE at the end of the events. Equal bytes
-   * are the same event: msgpack is self-delimiting, so the recorded event is exactly the bytes that matched.
+   * Events left in the current batch, moving to the next batch if this one is used up; 0 at the end of the events.
+   * Throws RecordingError if the next batch is damaged.
    */
-  match(view: DataView, start: number, len: number): number {
+  batchLeft(): number {
+    return this.ready() ? this.left : 0;
+  }
+
+  /**
+   * Compares the next `count` events' bytes (1 by default, at most `batchLeft()`) with `len` bytes of `view` from
+   * `start`: MATCHED (and consumed) when they are the same bytes, DIFFERENT (nothing consumed: `next()` decodes
+   * the next event), NO_MORE at the end of the events. Equal bytes are the same events: msgpack is self-delimiting,
+   * so the recorded events are exactly the bytes that matched.
+   */
+  match(view: DataView, start: number, len: number, count = 1): number {
     if (!this.ready()) return NO_MORE;
     const at = this.at;
-    if (at + len > this.payload.length) return DIFFERENT;
+    if (count > this.left || at + len > this.payload.length) return DIFFERENT;
     if (len > NATIVE_COMPARE) {
       const a = this.payload.subarray(at, at + len), b = new Uint8Array(view.buffer, view.byteOffset + start, len);
       if (Buffer.compare(a, b) !== 0) return DIFFERENT;
@@ -187,19 +196,15 @@ export class EventCursor implements IterableIterator<SimEvent> {
       for (; i < len; i++) if (dv.getUint8(at + i) !== view.getUint8(start + i)) return DIFFERENT;
     }
     this.at = at + len;
-    this.consumed();
+    this.consumed(count);
     return MATCHED;
   }
 
-  /** A RecordingError for a malformed event that matched (the recording holds it byte for byte). */
-  malformed(): RecordingError {
-    return new RecordingError(this.frameOffset, `batch holds a malformed event after event ${this.read - 1}`);
-  }
-
-  private consumed(): void {
-    this.read++;
+  private consumed(count = 1): void {
+    this.read += count;
+    this.left -= count;
     // The batch must end with its last event (msgpackr rejects bytes after the value it decodes).
-    if (--this.left === 0 && this.at !== this.payload.length) {
+    if (this.left === 0 && this.at !== this.payload.length) {
       throw new RecordingError(this.frameOffset, `damaged recording: batch frame does not decode (${this.payload.length - this.at} bytes after its last event)`);
     }
   }

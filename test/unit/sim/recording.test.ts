@@ -288,11 +288,11 @@ describe('damaged and foreign files', () => {
 });
 
 describe('EventCursor: comparing events by their bytes (what replay does)', () => {
-  /** An event encoded as the writer encodes it, in a packer of its own: [view, start, length] for match(). */
-  function encoded(ev: SimEvent): [DataView, number, number] {
+  /** Events encoded as the writer encodes them, in a packer of their own: [view, start, length, count] for match(). */
+  function encoded(...evs: SimEvent[]): [DataView, number, number, number] {
     const p = new EventPacker(packr);
-    const len = p.only(ev);
-    return [new DataView(p.buffer.buffer), HEADROOM, len];
+    for (const ev of evs) p.add(ev);
+    return [p.dataView, HEADROOM, p.end - HEADROOM, evs.length];
   }
 
   vtest('each recorded event matches its own encoding; then there is none; the end summary is read', () => {
@@ -302,6 +302,20 @@ describe('EventCursor: comparing events by their bytes (what replay does)', () =
     expect(c.match(...encoded(EVENTS[0]!))).toBe(NO_MORE);
     expect(c.next().done).toBe(true);
     expect(r.end).toEqual({ ...END, events: EVENTS.length });
+  });
+
+  vtest('several events at once: matched together only if all match and the batch holds them all', () => {
+    const c = new RecordingReader(record(EVENTS, 3)).events();
+    expect(c.batchLeft()).toBe(3);
+    expect(c.match(...encoded(...EVENTS.slice(0, 4)))).toBe(DIFFERENT); // more than the batch holds
+    expect(c.match(...encoded(EVENTS[0]!, EVENTS[2]!))).toBe(DIFFERENT);
+    expect(c.match(...encoded(...EVENTS.slice(0, 2)))).toBe(MATCHED);
+    expect(c.batchLeft()).toBe(1);
+    expect(c.match(...encoded(EVENTS[2]!))).toBe(MATCHED);
+    expect(c.batchLeft()).toBe(3); // the next batch
+    expect(c.match(...encoded(...EVENTS.slice(3, 6)))).toBe(MATCHED);
+    expect(c.match(...encoded(...EVENTS.slice(6)))).toBe(MATCHED);
+    expect(c.batchLeft()).toBe(0);
   });
 
   vtest('a different event is DIFFERENT and not consumed: next() then decodes the recorded one', () => {
