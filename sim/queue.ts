@@ -3,6 +3,7 @@
  * in the order they were scheduled. Cancellation is lazy: a cancelled entry stays in the heap and is skipped when
  * it reaches the top, which keeps cancel O(1) (TCP cancels and re-arms timers on almost every ACK).
  */
+import { widenFields } from './repr.js';
 
 /** A scheduled callback; `cancel()` stops it from running. */
 export class Timer {
@@ -22,6 +23,9 @@ export class Timer {
     this.cancelled = true;
   }
 }
+
+// Virtual times outgrow small integers after 1.07 s (sim/repr.ts).
+widenFields(new Timer(0, 0, () => {}), ['time']);
 
 /**
  * A min-heap of timers keyed by (time, seq). The keys live in arrays of plain numbers beside the timers (V8 keeps

@@ -8,6 +8,7 @@
 import type { Sim } from '../sim/sim.js';
 import { EV_DROP, EV_LINK, EV_RX, EV_TX, type DropReason } from './events.js';
 import { faultRules, type FaultRule, type LinkParams, type Verdict } from './faults.js';
+import { widenFields } from '../sim/repr.js';
 
 /** Something a medium delivers frames to: a host's interface or a switch port. */
 export interface Endpoint {
@@ -77,7 +78,9 @@ class Direction {
   };
   /** The oldest FIFO frame reaches the far end; set by the link. */
   onArrival: () => void = () => {};
-  constructor(readonly key: LinkDirection, readonly from: Endpoint, readonly to: Endpoint) {}
+  constructor(readonly key: LinkDirection, readonly from: Endpoint, readonly to: Endpoint) {
+    widenFields(this, ['busyUntil', 'lastArrival']); // virtual times (sim/repr.ts)
+  }
 
   /** Takes the oldest FIFO frame off the wire. */
   shiftWire(): FrameInFlight {

@@ -20,11 +20,12 @@ import {
 } from './recovery.js';
 import { ackProbe, setXmitTimer } from './xmit-timer.js';
 import { CHRONO_BUSY, chronoStop } from './chrono.js';
+import { widenFields } from '../../sim/repr.js';
 
 /** Scratch state of one ACK (Linux's tcp_sacktag_state plus rate sample). */
-const st: AckState = {
+const st: AckState = widenFields({
   firstSackt: -1, lastSackt: -1, sackDelivered: 0, rexmit: REXMIT_NONE, rttUs: -1, reord: 0,
-};
+}, ['firstSackt', 'lastSackt', 'reord']); // send times and a sequence number (sim/repr.ts)
 
 /** The highest SACKed sequence, or SND.UNA (tcp_highest_sack_seq). */
 export function highestSackSeq(t: Tcb): number {
@@ -252,7 +253,7 @@ function cleanRtxQueue(t: Tcb, priorFack: number, flagIn: number): number {
     chronoStop(t, CHRONO_BUSY); // tcp_clean_rtx_queue: the retransmission queue is empty
   } else if (t.rtxHead > 1024 && t.rtxHead * 2 > t.rtx.length) {
     const drop = t.rtxHead;
-    t.rtx = t.rtx.slice(drop);
+    t.rtx.splice(0, drop);
     t.rtxHead = 0;
     if (t.rtxHint >= 0) t.rtxHint -= drop;
   }

@@ -6,6 +6,7 @@
  */
 import type { Sim } from '../../sim/sim.js';
 import type { Timer } from '../../sim/queue.js';
+import { widenFields } from '../../sim/repr.js';
 
 /** What a timer calls when its deadline is reached. */
 export interface TimerTarget {
@@ -30,7 +31,9 @@ export class LazyTimer {
     this.target.fireTimer(this.kind);
   };
 
-  constructor(private readonly sim: Sim, private readonly target: TimerTarget, private readonly kind: number) {}
+  constructor(private readonly sim: Sim, private readonly target: TimerTarget, private readonly kind: number) {
+    widenFields(this, ['deadline', 'eventTime']); // virtual times (sim/repr.ts)
+  }
 
   /** Whether the timer is armed. */
   get armed(): boolean {

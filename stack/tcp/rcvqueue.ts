@@ -5,12 +5,13 @@
  * and reported as D-SACK (RFC 2883), overlaps are trimmed, neighbours are coalesced.
  */
 import { seqGeq, seqGt, seqLeq, seqLt } from './seq.js';
+import { widenFields } from '../../sim/repr.js';
 
 const EMPTY = new Uint8Array(0);
 
 /** In-order received data not yet read by the application. */
 export class RecvQueue {
-  private chunks: Uint8Array[] = [];
+  private readonly chunks: Uint8Array[] = [];
   private first = 0;
   /** Bytes already read from chunks[first]. */
   private firstOff = 0;
@@ -72,7 +73,7 @@ export class RecvQueue {
       this.chunks.length = 0;
       this.first = 0;
     } else if (this.first > 256 && this.first * 2 > this.chunks.length) {
-      this.chunks = this.chunks.slice(this.first);
+      this.chunks.splice(0, this.first);
       this.first = 0;
     }
   }
@@ -178,7 +179,7 @@ export class OooQueue {
       if (data.length) next.chunks.unshift(data);
       next.seq = seq;
     } else {
-      runs.splice(i, 0, { seq, end, chunks: data.length ? [data] : [], fin });
+      runs.splice(i, 0, widenFields({ seq, end, chunks: data.length ? [data] : [], fin }, ['seq', 'end']));
     }
     return kept;
   }

@@ -6,6 +6,7 @@
  */
 import { fastSum } from './csum.js';
 import { TCP_FIN, TCP_SYN } from '../wire/tcp.js';
+import { widenFields } from '../../sim/repr.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -47,6 +48,9 @@ export class Seg {
     return (this.seq + this.seqLen) >>> 0;
   }
 }
+
+// 32-bit sequence numbers and timestamps (sim/repr.ts).
+widenFields(new Seg(), ['seq', 'ack', 'tsval', 'tsecr']);
 
 function u16(b: Uint8Array, o: number): number {
   return (b[o]! << 8) | b[o + 1]!;
@@ -169,6 +173,8 @@ export class OutOpts {
     return n;
   }
 }
+
+widenFields(new OutOpts(), ['tsval', 'tsecr']);
 
 function w16(b: Uint8Array, o: number, v: number): void {
   b[o] = v >>> 8;

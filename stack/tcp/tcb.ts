@@ -13,6 +13,7 @@ import { SendBuffer } from './sendbuf.js';
 import { OooQueue, RecvQueue } from './rcvqueue.js';
 import { LazyTimer, type TimerTarget } from './lazy-timer.js';
 import { MAX_SACK_BLOCKS } from './segment.js';
+import { thawFields, widenFields } from '../../sim/repr.js';
 
 /** Connection states, numbered as Linux's TCP_* (include/net/tcp_states.h), which TCP_INFO reports. */
 export const TCP_ESTABLISHED = 1, TCP_SYN_SENT = 2, TCP_SYN_RECV = 3, TCP_FIN_WAIT1 = 4, TCP_FIN_WAIT2 = 5,
@@ -60,6 +61,28 @@ export class TxSeg {
     public flags: number,
   ) {}
 }
+
+// Sequence numbers and send times are above 2^30 sooner or later; SACK bits change only once losses start
+// (sim/repr.ts).
+thawFields(widenFields(new TxSeg(0, 0, 0), ['seq', 'end', 'xmitTime']));
+
+/**
+ * Fields of a TCB that hold 32-bit sequence numbers or timestamps, virtual times or durations (ns), or byte counts
+ * and windows that can pass 2^30: doubles from the start (sim/repr.ts).
+ */
+const WIDE_FIELDS = [
+  'iss', 'sndUna', 'sndNxt', 'sndWnd', 'sndWl1', 'sndWl2', 'maxWindow', 'writeSeq', 'pushedSeq', 'sndSml', 'sndUp',
+  'sndBufSeq', 'tailSkbSeq', 'irs', 'rcvNxt', 'rcvWup', 'copiedSeq', 'rcvqSpaceSeq', 'rcvqSpaceTime', 'rcvRttLastTsecr',
+  'rcvRttSeq', 'rcvRttTime', 'tsRecent', 'tsRecentStamp', 'tsOff', 'rcvTsecr', 'dsackStart', 'dsackEnd', 'cwndStamp',
+  'highSeq', 'undoMarker', 'highSacked', 'rackMstamp', 'rackEndSeq', 'tlpHighSeq', 'cwndUsageSeq', 'rttSeq', 'rto',
+  'retransStamp', 'probesTstamp', 'ackTimeout', 'lrcvtime', 'compressedAckRcvNxt', 'lsndtime', 'rcvTstamp',
+  'lastDataRecv', 'twDeadline', 'synSentAt', 'synackSentAt', 'lastOowAck', 'keepIdleNs', 'keepIntvlNs',
+  'userTimeoutNs', 'linger2Ns', 'urgSeq', 'bytesSent', 'bytesRetrans', 'bytesAcked', 'bytesReceived', 'rwndLimitedNs',
+  'sndbufLimitedNs', 'busyNs', 'chronoStart',
+];
+
+/** Whether the shared hidden class of TCBs has been prepared (sim/repr.ts): the first TCB of a process does it. */
+let fieldsPrepared = false;
 
 /** The TCB. */
 export class Tcb implements TimerTarget {
@@ -110,7 +133,7 @@ export class Tcb implements TimerTarget {
   /** RFC 3168 ECN negotiated on this connection (TCP_ECN_OK in tp->ecn_flags). */
   ecnOk = false;
   /** The retransmission queue, oldest first, from rtxHead. */
-  rtx: TxSeg[] = [];
+  readonly rtx: TxSeg[] = [];
   rtxHead = 0;
   /** Where tcp_xmit_retransmit_queue resumes (retransmit_skb_hint), an index into rtx, -1 for none. */
   rtxHint = -1;
@@ -335,6 +358,14 @@ export class Tcb implements TimerTarget {
     this.keepaliveTimer = new LazyTimer(sim, this, 2);
     this.compAckTimer = new LazyTimer(sim, this, 3);
     this.reordering = layer.sysctl.reordering;
+    if (!fieldsPrepared) {
+      // Many fields change for the first time when the first loss is recovered, in the middle of a transfer.
+      fieldsPrepared = true;
+      thawFields(widenFields(this, WIDE_FIELDS));
+      thawFields(this.rcvQueue);
+      thawFields(this.ooo);
+      thawFields(this.sendBuf);
+    }
   }
 
   /** Timer expiry: dispatched by the layer (timers.ts). */
