@@ -15,6 +15,9 @@
  * locally without DF when they do not (__ip_make_skb). A connected socket numbers its packets from a random
  * inet_id. A pending ICMP error (SO_ERROR) is reported by the next send or receive, before queued data
  * (__skb_recv_udp checks sock_error first).
+ *
+ * IPPROTO_UDP options, UDP_CORK/MSG_MORE and UDP_SEGMENT (GSO: one send leaves as several datagrams) are shared
+ * with AF_INET6 sockets in stack/udp-level.ts. SO_NO_CHECK sends IPv4 datagrams with a zero checksum (RFC 768).
  */
 import {
   AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_IP, IPPROTO_UDP, MSG_MORE, MSG_OOB, MSG_PEEK, POLLHUP, POLLIN, POLLRDHUP, POLLRDNORM, SOCK_DGRAM, UDP_CORK,
@@ -24,10 +27,13 @@ import { SockMcast } from './multicast.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
 import { decodeInet4, inet4Bytes } from './sockaddr.js';
-import { Socket, type RecvResult } from './socket.js';
+import { Socket, type Cmsg, type RecvResult, type SendArgs } from './socket.js';
+import { checkSendCmsgs } from './cmsg.js';
+import { gsoSegments, PendingDatagram, sendCmsgs, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
 import type { UdpSock } from './udp.js';
 import { DatagramQueue } from './dgram-queue.js';
 import { emitUdp } from './wire/udp.js';
+
 
 /** Largest UDP payload over IPv4: 65535 − 20 (IP) − 8 (UDP). */
 export const UDP_MAX_PAYLOAD_V4 = 65507;
@@ -51,9 +57,10 @@ export class UdpSocket extends Socket implements UdpSock {
   readonly ipOpts = new InetOptions();
   /** Group memberships, IP_MULTICAST_IF and IP_MULTICAST_ALL. */
   readonly mc: SockMcast;
-  /** UDP_CORK (udp(7)): sends are appended to one pending datagram until uncorked. */
-  private corked = false;
-  private pending: { parts: Uint8Array[]; len: number; src: number; daddr: number; dport: number; oif: number } | null = null;
+  /** IPPROTO_UDP options (UDP_CORK, UDP_SEGMENT, UDP_GRO…). */
+  readonly udp = new UdpLevelOptions();
+  /** The corked datagram (UDP_CORK or MSG_MORE) being built, or null. */
+  private pending: PendingDatagram | null = null;
   /** sk_shutdown bits (1 = RCV_SHUTDOWN, 2 = SEND_SHUTDOWN). */
   private shut = 0;
   /** UdpSock's view: the IPv4 local address, and no IPv6 state. */
@@ -185,16 +192,26 @@ export class UdpSocket extends Socket implements UdpSock {
   }
 
   override sendmsg(data: Uint8Array, flags: number, dest: Uint8Array | null): number {
+    return this.send(data, flags, dest, []);
+  }
+
+  override sendmsgEx(a: SendArgs): number {
+    const c = sendCmsgs(a);
+    return typeof c === 'number' ? c : this.send(a.data, a.flags, a.dest, c);
+  }
+
+  /** udp_sendmsg. */
+  private send(data: Uint8Array, flags: number, dest: Uint8Array | null, cmsgs: readonly Cmsg[]): number {
     // inet_send_prepare autobinds before udp_sendmsg looks at anything (a failed send still leaves a port).
     if (this.autobind() < 0) return -Errno.EAGAIN;
     if (flags & MSG_OOB) return -Errno.EOPNOTSUPP; // udp_sendmsg: "Mirror BSD error message compatibility"
-    const corkreq = this.corked || (flags & MSG_MORE) !== 0;
+    const corkreq = this.udp.cork || (flags & MSG_MORE) !== 0;
     if (this.pending) {
-      // udp_sendmsg with frames pending: append (the address is not looked at), push unless still corked.
+      // udp_sendmsg with frames pending: append (the address and control messages are not looked at), push
+      // unless still corked.
       const p = this.pending;
       if (p.len + data.length > UDP_MAX_PAYLOAD_V4) return -Errno.EMSGSIZE;
-      p.parts.push(data.slice());
-      p.len += data.length;
+      p.append(data);
       if (!corkreq) {
         const r = this.pushPending();
         if (r < 0) return r;
@@ -217,6 +234,11 @@ export class UdpSocket extends Socket implements UdpSock {
       if (!this.peer) return -Errno.EDESTADDRREQ;
       ({ addr: daddr, port: dport } = this.peer);
     }
+    // udp_cmsg_send, then ip_cmsg_send for the other levels.
+    const gso = udpCmsgGso(cmsgs, this.udp.gsoSize);
+    if (gso < 0) return gso;
+    const ce = checkSendCmsgs(cmsgs, IPPROTO_IP);
+    if (ce < 0) return ce;
     const err = this.takeError();
     if (err) return -err;
     if (data.length > UDP_MAX_PAYLOAD_V4) return -Errno.EMSGSIZE;
@@ -227,40 +249,43 @@ export class UdpSocket extends Socket implements UdpSock {
     // udp_sendmsg: the route comes first (ENETUNREACH), then RTCF_BROADCAST without SO_BROADCAST is EACCES.
     if (this.isBroadcastAddr(daddr) && !this.broadcast) return -Errno.EACCES;
     if (corkreq) {
-      this.pending = { parts: [data.slice()], len: data.length, src, daddr, dport, oif };
+      this.pending = new PendingDatagram(4, gso, (d, g) => this.transmit(d, src, daddr, dport, oif, g));
+      this.pending.append(data);
       return data.length;
     }
-    return this.transmit(data, src, daddr, dport, oif);
+    return this.transmit(data, src, daddr, dport, oif, gso);
   }
 
-  /** udp_push_pending_frames: the corked data goes out as one datagram. */
+  /** udp_push_pending_frames: the corked data goes out as one datagram (or its GSO segments). */
   private pushPending(): number {
     const p = this.pending;
     if (!p) return 0;
     this.pending = null;
-    const data = new Uint8Array(p.len);
-    let off = 0;
-    for (const x of p.parts) {
-      data.set(x, off);
-      off += x.length;
-    }
-    return this.transmit(data, p.src, p.daddr, p.dport, p.oif);
+    return p.push();
   }
 
-  private transmit(data: Uint8Array, src: number, daddr: number, dport: number, oif: number): number {
-    const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload: data }, { v: 4, src, dst: daddr });
-    // IP_PMTUDISC_WANT: DF when the datagram fits the path MTU, else local fragmentation without DF.
-    const df = 20 + seg.length <= this.host.ipv4.pathMtu(daddr, oif || undefined);
+  /** udp_send_skb: one datagram, or with a segment size its segments (all at once, as software GSO sends them). */
+  private transmit(data: Uint8Array, src: number, daddr: number, dport: number, oif: number, gso: number): number {
+    const mtu = this.host.ipv4.pathMtu(daddr, oif || undefined);
+    const pieces = gsoSegments(data, gso, 20, mtu, this.noCheck);
+    if (typeof pieces === 'number') return pieces;
+    // IP_PMTUDISC_WANT: DF when the whole datagram fits the path MTU (a GSO send larger than it goes without DF),
+    // else local fragmentation without DF.
+    const df = 20 + 8 + data.length <= mtu;
     const viaPeer = this.peer !== null && this.peer.addr === daddr;
-    const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
     const group = daddr >>> 28 === 0xe;
-    const r = this.host.ipv4.output({
-      src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
-      ttl: group ? this.ipOpts.mcTtl : this.ipOpts.ttl, tos: this.ipOpts.tos, mcLoop: this.ipOpts.mcLoop,
-      ...(oif ? { oif } : {}),
-    });
-    if (r < 0) return r;
-    this.host.udp.stats.outDatagrams++;
+    for (const payload of pieces) {
+      // SO_NO_CHECK: IPv4 UDP without a checksum (zero, "not computed", RFC 768).
+      const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload }, this.noCheck ? null : { v: 4, src, dst: daddr });
+      const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
+      const r = this.host.ipv4.output({
+        src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
+        ttl: group ? this.ipOpts.mcTtl : this.ipOpts.ttl, tos: this.ipOpts.tos, mcLoop: this.ipOpts.mcLoop,
+        ...(oif ? { oif } : {}),
+      });
+      if (r < 0) return r;
+      this.host.udp.stats.outDatagrams++;
+    }
     return data.length;
   }
 
@@ -286,14 +311,10 @@ export class UdpSocket extends Socket implements UdpSock {
       if (r !== null) return r;
     }
     if (level !== IPPROTO_UDP) return this.ipOpts.set(level, name, value);
-    if (value.length < 4) return -Errno.EINVAL; // udp_lib_setsockopt
-    if (name !== UDP_CORK) return -Errno.ENOPROTOOPT;
-    this.corked = new DataView(value.buffer, value.byteOffset, 4).getInt32(0, true) !== 0;
-    if (!this.corked) {
-      const r = this.pushPending();
-      if (r < 0) return r;
-    }
-    return 0;
+    const r = this.udp.set(name, value);
+    // udp_lib_setsockopt: clearing UDP_CORK pushes what is pending.
+    if (r === 0 && name === UDP_CORK && !this.udp.cork) this.pushPending(); // its result is not reported
+    return r;
   }
 
   override getProtoOpt(level: number, name: number): Uint8Array | number {
@@ -302,8 +323,7 @@ export class UdpSocket extends Socket implements UdpSock {
       if (v) return v;
     }
     if (level !== IPPROTO_UDP) return this.ipOpts.get(level, name);
-    if (name !== UDP_CORK) return -Errno.ENOPROTOOPT;
-    return Uint8Array.of(this.corked ? 1 : 0, 0, 0, 0);
+    return this.udp.get(name);
   }
 
   /** Queues a received datagram; false when SO_RCVBUF is full (the datagram is dropped, as udp_queue_rcv_skb). */

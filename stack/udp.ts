@@ -32,7 +32,8 @@ import { inet6Bytes } from './sockaddr6.js';
 import { WireError } from './wire/errors.js';
 import { readU16 } from './wire/bytes.js';
 import { ipv4Mapped, ipv6Equal, IPV6_UNSPECIFIED, isIpv4Mapped } from './wire/addr.js';
-import { parseUdp } from './wire/udp.js';
+import { parseUdp, type UdpRepr } from './wire/udp.js';
+import type { UdpLevelOptions } from './udp-level.js';
 import { ICMPV4_DEST_UNREACH, ICMPV4_FRAG_NEEDED } from './wire/icmpv4.js';
 import { ICMPV6_DEST_UNREACH, ICMPV6_PACKET_TOO_BIG } from './wire/icmpv6.js';
 
@@ -63,6 +64,8 @@ export interface UdpSock {
   readonly bindDev: number;
   /** Multicast memberships and IP(V6)_MULTICAST_ALL, which decide who hears a group (stack/multicast.ts). */
   readonly mc: SockMcast;
+  /** IPPROTO_UDP options (UDP_NO_CHECK6_RX decides whether a zero IPv6 checksum is accepted). */
+  readonly udp: UdpLevelOptions;
   /** Queues a datagram from the source address `from` (sockaddr bytes of the socket's family); false when full. */
   enqueue(data: Uint8Array, from: Uint8Array): boolean;
   /** Wakes waiters after soError changed. */
@@ -203,11 +206,14 @@ export class UdpLayer {
   /** An IPv6 UDP datagram arrived for this host. */
   input6(meta: Ipv6Meta, bytes: Uint8Array): void {
     let d;
+    // A zero checksum (RFC 6936) is looked at once the socket is known: only UDP_NO_CHECK6_RX accepts it.
+    const zeroSum = bytes.length >= 8 && bytes[6] === 0 && bytes[7] === 0;
     try {
-      d = parseUdp(bytes, { v: 6, src: meta.src, dst: meta.dst });
+      d = parseUdp(bytes, zeroSum ? undefined : { v: 6, src: meta.src, dst: meta.dst });
     } catch (e) {
       return this.malformed(e, meta.pktId);
     }
+    if (zeroSum) return this.zeroChecksum6(meta, d);
     const scope = ipv6Scope(meta.src) === 'link' ? meta.iface.index : 0;
     if (meta.broadcast) {
       let n = 0;
@@ -227,6 +233,18 @@ export class UdpLayer {
       this.host.icmp6.sendError(meta.packet, ICMPV6_DEST_UNREACH, 4 /* port unreachable */, 0, { iface: meta.iface });
       return this.drop('no-socket', meta.pktId);
     }
+    this.queue(sock, d.payload, fromAddr(sock, 6, meta.src, d.srcPort, scope), meta.pktId);
+  }
+
+  /** __udp6_lib_rcv with uh->check == 0: delivered to a unicast socket with UDP_NO_CHECK6_RX, else a checksum error. */
+  private zeroChecksum6(meta: Ipv6Meta, d: UdpRepr): void {
+    const sock = meta.broadcast || this.host.profile.deviations.udpRecvUnwired ? undefined : this.lookup6(meta.src, d.srcPort, meta.dst, d.dstPort);
+    if (!sock || !sock.udp.noCheck6Rx) {
+      this.stats.inErrors++;
+      this.stats.inCsumErrors++;
+      return this.drop('bad-checksum', meta.pktId);
+    }
+    const scope = ipv6Scope(meta.src) === 'link' ? meta.iface.index : 0;
     this.queue(sock, d.payload, fromAddr(sock, 6, meta.src, d.srcPort, scope), meta.pktId);
   }
 

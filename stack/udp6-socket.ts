@@ -18,8 +18,8 @@
  *     these sockets, so they hear only the IPv4 groups they joined themselves.
  */
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_UDP, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, SOCK_DGRAM,
-  SIZEOF_SOCKADDR_IN6,
+  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_UDP, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, MSG_MORE,
+  SIZEOF_SOCKADDR_IN6, SOCK_DGRAM, UDP_CORK,
 } from './constants.js';
 import { DatagramQueue } from './dgram-queue.js';
 import { InetOptions } from './inet-opts.js';
@@ -29,7 +29,9 @@ import type { Host } from './host.js';
 import { ipv6Scope } from './iface.js';
 import { decodeInet4 } from './sockaddr.js';
 import { decodeInet6, inet6Bytes } from './sockaddr6.js';
-import { Socket, type RecvResult } from './socket.js';
+import { Socket, type Cmsg, type RecvResult, type SendArgs } from './socket.js';
+import { checkSendCmsgs } from './cmsg.js';
+import { gsoSegments, PendingDatagram, sendCmsgs, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
 import { LOOPBACK4_IPV6, type UdpSock } from './udp.js';
 import { emitUdp } from './wire/udp.js';
 import { ipv4FromMapped, ipv4Mapped, ipv6Equal, IPV6_LOOPBACK, IPV6_UNSPECIFIED, isIpv4Mapped, isIpv6Multicast } from './wire/addr.js';
@@ -38,6 +40,7 @@ import { ipv4FromMapped, ipv4Mapped, ipv6Equal, IPV6_LOOPBACK, IPV6_UNSPECIFIED,
 export const UDP_MAX_PAYLOAD_V6 = 65527;
 /** Largest over IPv4 (a v4-mapped destination): 65535 − 20 − 8. */
 const UDP_MAX_PAYLOAD_V4 = 65507;
+
 
 /** A 4-byte int option value in host order, as getsockopt returns it. */
 function intOpt(v: number): Uint8Array {
@@ -68,6 +71,10 @@ export class Udp6Socket extends Socket implements UdpSock {
   readonly mc: SockMcast;
   /** IPPROTO_IP options, used for v4-mapped traffic. */
   readonly ipOpts = new InetOptions();
+  /** IPPROTO_UDP options (UDP_CORK, UDP_SEGMENT, UDP_GRO, UDP_NO_CHECK6_*). */
+  readonly udp = new UdpLevelOptions();
+  /** The corked datagram (UDP_CORK or MSG_MORE) being built, and which family's sendmsg owns it, or null. */
+  private pending: PendingDatagram | null = null;
 
   constructor(host: Host) {
     super(host, AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
@@ -213,15 +220,26 @@ export class Udp6Socket extends Socket implements UdpSock {
     return 0;
   }
 
-  override sendmsg(data: Uint8Array, _flags: number, dest: Uint8Array | null): number {
-    let dst: Uint8Array, port: number, oif = this.bindDev;
+  override sendmsg(data: Uint8Array, flags: number, dest: Uint8Array | null): number {
+    return this.send(data, flags, dest, []);
+  }
+
+  override sendmsgEx(a: SendArgs): number {
+    const c = sendCmsgs(a);
+    return typeof c === 'number' ? c : this.send(a.data, a.flags, a.dest, c);
+  }
+
+  /** udpv6_sendmsg. */
+  private send(data: Uint8Array, flags: number, dest: Uint8Array | null, cmsgs: readonly Cmsg[]): number {
+    const corkreq = this.udp.cork || (flags & MSG_MORE) !== 0;
+    let dst: Uint8Array | null, port = 0, oif = this.bindDev;
     const family = dest && dest.length >= 2 ? dest[0]! | (dest[1]! << 8) : -1;
     if (dest && dest.length < 2) return -Errno.EINVAL;
     if (dest && family === AF_INET) {
       if (this.v6only) return -Errno.ENETUNREACH;
       const ep = decodeInet4(dest);
       if ('errno' in ep) return -ep.errno;
-      if (ep.port === 0) return -Errno.EINVAL;
+      if (ep.port === 0 && !this.pending) return -Errno.EINVAL;
       dst = ipv4Mapped(ep.addr);
       port = ep.port;
     } else if (dest && family === AF_INET6) {
@@ -229,23 +247,38 @@ export class Udp6Socket extends Socket implements UdpSock {
       if ('errno' in ep) return -ep.errno;
       dst = ep.addr;
       if (ipv6Equal(dst, IPV6_UNSPECIFIED) && isIpv4Mapped(this.rcvSaddr6)) dst = ipv4Mapped(0x7f000001);
-      if (ipv4FromMapped(dst) === null && ep.port === 0) return -Errno.EINVAL;
+      if (ipv4FromMapped(dst) === null && ep.port === 0 && !this.pending) return -Errno.EINVAL;
       port = ep.port;
       // udpv6_sendmsg: the scope id counts only for addresses that need one (__ipv6_addr_needs_scope_id).
       if (ep.scopeId && needsScope(dst)) oif = ep.scopeId;
     } else if (dest && family !== AF_UNSPEC) {
       return -Errno.EINVAL;
-    } else {
+    } else if (!this.pending) {
       if (!this.connected) return -Errno.EDESTADDRREQ;
       dst = this.peer6;
       port = this.dport;
+    } else {
+      dst = null; // appending to the corked datagram: no address
     }
-    const v4 = ipv4FromMapped(dst);
+    const v4 = dst === null ? null : ipv4FromMapped(dst);
     if (v4 !== null) {
       if (this.v6only) return -Errno.ENETUNREACH;
-      if (port === 0) return -Errno.EINVAL;
-      return this.send4(data, v4, port);
+      return this.send4(data, corkreq, v4, port, cmsgs);
     }
+    if (this.pending) {
+      // udpv6_sendmsg with frames pending (either family's: udp_sendmsg appends an AF_INET one): append, push
+      // unless still corked; the address and control messages are not looked at.
+      const p = this.pending;
+      if (p.len + data.length > (p.family === 4 ? UDP_MAX_PAYLOAD_V4 : UDP_MAX_PAYLOAD_V6)) return -Errno.EMSGSIZE;
+      p.append(data);
+      return corkreq ? data.length : this.pushPending(data.length);
+    }
+    if (dst === null) throw new Error('udp6: no destination without a pending datagram');
+    if (port === 0) return -Errno.EINVAL;
+    const gso = udpCmsgGso(cmsgs, this.udp.gsoSize);
+    if (gso < 0) return gso;
+    const ce = checkSendCmsgs(cmsgs, IPPROTO_IPV6);
+    if (ce < 0) return ce;
     if (ipv6Equal(dst, IPV6_UNSPECIFIED)) dst = IPV6_LOOPBACK; // ":: means loopback (BSD'ism)"
     const err = this.takeError();
     if (err) return -err;
@@ -257,20 +290,60 @@ export class Udp6Socket extends Socket implements UdpSock {
     if (group && !oif) oif = this.mc.mcastOif; // IPV6_MULTICAST_IF
     const src = ipv6Equal(this.rcvSaddr6, IPV6_UNSPECIFIED) || isIpv6Multicast(this.rcvSaddr6) ? ipv6.selectSource(dst, oif || undefined) : this.rcvSaddr6;
     if (!src) return -Errno.ENETUNREACH;
-    const seg = emitUdp({ srcPort: this.port, dstPort: port, payload: data }, { v: 6, src, dst });
+    const to = dst;
+    if (corkreq) {
+      this.pending = new PendingDatagram(6, gso, (d, g) => this.transmit6(d, src, to, port, oif, g));
+      this.pending.append(data);
+      return data.length;
+    }
+    return this.transmit6(data, src, to, port, oif, gso);
+  }
+
+  /** udp_push_pending_frames / udp_v6_push_pending_frames: `ok` when the datagram went out, else its -errno. */
+  private pushPending(ok = 0): number {
+    const p = this.pending;
+    if (!p) return ok;
+    this.pending = null;
+    const r = p.push();
+    return r < 0 ? r : ok;
+  }
+
+  /** udp_v6_send_skb: one datagram, or with a segment size its segments. */
+  private transmit6(data: Uint8Array, src: Uint8Array, dst: Uint8Array, port: number, oif: number, gso: number): number {
+    const ipv6 = this.host.ipv6;
+    const pieces = gsoSegments(data, gso, 40, ipv6.pathMtu(dst, oif || undefined), this.udp.noCheck6Tx);
+    if (typeof pieces === 'number') return pieces;
+    const group = isIpv6Multicast(dst);
     // ip6_sk_dst_hoplimit: IPV6_MULTICAST_HOPS for a group, IPV6_UNICAST_HOPS (or the default) otherwise.
     const hop = group ? this.mc.mcastHops : this.hopLimit >= 0 ? this.hopLimit : undefined;
-    const r = ipv6.output({
-      src, dst, nextHeader: IPPROTO_UDP, payload: seg, flowLabel: this.flowLabel, trafficClass: this.tclass,
-      ...(oif ? { oif } : {}), ...(hop !== undefined ? { hopLimit: hop } : {}), mcLoop: this.mc.loop6,
-    });
-    if (r < 0) return r;
-    this.host.udp.stats.outDatagrams++;
+    for (const payload of pieces) {
+      // UDP_NO_CHECK6_TX: a zero checksum (RFC 6935 §5), which only receivers that allow it accept.
+      const seg = emitUdp({ srcPort: this.port, dstPort: port, payload }, this.udp.noCheck6Tx ? null : { v: 6, src, dst });
+      const r = ipv6.output({
+        src, dst, nextHeader: IPPROTO_UDP, payload: seg, flowLabel: this.flowLabel, trafficClass: this.tclass,
+        ...(oif ? { oif } : {}), ...(hop !== undefined ? { hopLimit: hop } : {}), mcLoop: this.mc.loop6,
+      });
+      if (r < 0) return r;
+      this.host.udp.stats.outDatagrams++;
+    }
     return data.length;
   }
 
   /** udp_sendmsg for a v4-mapped destination. */
-  private send4(data: Uint8Array, daddr: number, dport: number): number {
+  private send4(data: Uint8Array, corkreq: boolean, daddr: number, dport: number, cmsgs: readonly Cmsg[]): number {
+    if (this.pending) {
+      // udp_sendmsg: frames pending from udpv6_sendmsg are not this path's (EINVAL); its own are appended.
+      const p = this.pending;
+      if (p.family !== 4) return -Errno.EINVAL;
+      if (p.len + data.length > UDP_MAX_PAYLOAD_V4) return -Errno.EMSGSIZE;
+      p.append(data);
+      return corkreq ? data.length : this.pushPending(data.length);
+    }
+    if (dport === 0) return -Errno.EINVAL;
+    const gso = udpCmsgGso(cmsgs, this.udp.gsoSize);
+    if (gso < 0) return gso;
+    const ce = checkSendCmsgs(cmsgs, IPPROTO_IPV6);
+    if (ce < 0) return ce;
     const err = this.takeError();
     if (err) return -err;
     if (data.length > UDP_MAX_PAYLOAD_V4) return -Errno.EMSGSIZE;
@@ -288,17 +361,34 @@ export class Udp6Socket extends Socket implements UdpSock {
     }
     const src = saddr || ipv4.selectSource(daddr, oif || undefined);
     if (src === undefined) return -Errno.ENETUNREACH;
-    const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload: data }, { v: 4, src, dst: daddr });
-    const df = 20 + seg.length <= ipv4.pathMtu(daddr, oif || undefined);
+    if (corkreq) {
+      this.pending = new PendingDatagram(4, gso, (d, g) => this.transmit4(d, src, daddr, dport, oif, g));
+      this.pending.append(data);
+      return data.length;
+    }
+    return this.transmit4(data, src, daddr, dport, oif, gso);
+  }
+
+  /** udp_send_skb for a v4-mapped destination. */
+  private transmit4(data: Uint8Array, src: number, daddr: number, dport: number, oif: number, gso: number): number {
+    const ipv4 = this.host.ipv4;
+    const mtu = ipv4.pathMtu(daddr, oif || undefined);
+    const pieces = gsoSegments(data, gso, 20, mtu, this.noCheck);
+    if (typeof pieces === 'number') return pieces;
+    const df = 20 + 8 + data.length <= mtu;
     const viaPeer = this.connected && this.daddr === daddr;
-    const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
-    // sk_mc_loop of an AF_INET6 socket is IPV6_MULTICAST_LOOP, even for IPv4.
-    const r = ipv4.output({
-      src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
-      ttl: group ? this.ipOpts.mcTtl : this.ipOpts.ttl, tos: this.ipOpts.tos, mcLoop: this.mc.loop6, ...(oif ? { oif } : {}),
-    });
-    if (r < 0) return r;
-    this.host.udp.stats.outDatagrams++;
+    const group = daddr >>> 28 === 0xe;
+    for (const payload of pieces) {
+      const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload }, this.noCheck ? null : { v: 4, src, dst: daddr });
+      const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
+      // sk_mc_loop of an AF_INET6 socket is IPV6_MULTICAST_LOOP, even for IPv4.
+      const r = ipv4.output({
+        src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
+        ttl: group ? this.ipOpts.mcTtl : this.ipOpts.ttl, tos: this.ipOpts.tos, mcLoop: this.mc.loop6, ...(oif ? { oif } : {}),
+      });
+      if (r < 0) return r;
+      this.host.udp.stats.outDatagrams++;
+    }
     return data.length;
   }
 
@@ -318,6 +408,12 @@ export class Udp6Socket extends Socket implements UdpSock {
   /** IPPROTO_IPV6 options, and IPPROTO_IP ones as ip_setsockopt answers them (SockMcast, then InetOptions). */
   override setProtoOpt(level: number, name: number, value: Uint8Array): number {
     if (level === IPPROTO_IP) return this.mc.setIp(name, value, this.bindDev) ?? this.ipOpts.set(level, name, value);
+    if (level === IPPROTO_UDP) {
+      const r = this.udp.set(name, value);
+      // udp_lib_setsockopt: clearing UDP_CORK pushes what is pending (its result is not reported).
+      if (r === 0 && name === UDP_CORK && !this.udp.cork) this.pushPending();
+      return r;
+    }
     if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
     const m = this.mc.setIpv6(name, value, this.bindDev);
     if (m !== null) return m;
@@ -343,6 +439,7 @@ export class Udp6Socket extends Socket implements UdpSock {
 
   override getProtoOpt(level: number, name: number): Uint8Array | number {
     if (level === IPPROTO_IP) return this.mc.getIp(name) ?? this.ipOpts.get(level, name);
+    if (level === IPPROTO_UDP) return this.udp.get(name);
     if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
     const m = this.mc.getIpv6(name);
     if (m) return m;
