@@ -172,8 +172,12 @@ export abstract class Socket extends FileObject {
     return this.sendmsg(a.data, a.flags, a.dest);
   }
 
-  /** recvmsg(2) that may return ancillary data; `controlLen` is msg_controllen. Defaults to `recvmsg`. */
-  recvmsgEx(len: number, flags: number, _controlLen: number): RecvResult | number {
+  /**
+   * recvmsg(2) that may return ancillary data; `controlLen` is msg_controllen. Defaults to `recvmsg`. `_into` is the
+   * caller's buffer (at least `len` bytes): a byte stream may copy the bytes straight into it, from its start, and
+   * return a view of it as `data`, saving a buffer and a copy; other sockets ignore it.
+   */
+  recvmsgEx(len: number, flags: number, _controlLen: number, _into?: Uint8Array): RecvResult | number {
     return this.recvmsg(len, flags);
   }
 

@@ -4,7 +4,7 @@
  * return a partial count when interrupted by a timeout or an error after some bytes went (unix_stream_sendmsg,
  * tcp_sendmsg); MSG_WAITALL reads keep what they got. EPIPE raises SIGPIPE unless MSG_NOSIGNAL.
  */
-import { AF_INET, AF_INET6, AF_UNIX, MSG_ERRQUEUE, MSG_OOB, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, SCM_CREDENTIALS, SCM_RIGHTS, SIGPIPE, SOL_SOCKET } from '../constants.js';
+import { AF_INET, AF_INET6, AF_UNIX, MSG_ERRQUEUE, MSG_OOB, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, SCM_CREDENTIALS, SCM_RIGHTS, SIGPIPE, SOL_SOCKET } from '../constants.js';
 import { CmsgWriter, parseSendCmsgs, parseUcred, rightsFds, SCM_MAX_FD, ucredBytes } from '../cmsg.js';
 import { Errno } from '../errno.js';
 import type { OpenFile } from '../file.js';
@@ -13,6 +13,7 @@ import { decodeSockaddr, sockaddrArgBytes, type SockAddr, type SockAddrArg } fro
 import { MAX_RW_COUNT } from '../vfs-file.js';
 import { planSendfile } from '../sendfile.js';
 import { addrArg, bufArg, intArg } from './base.js';
+import { placePayload } from '../wire/bytes.js';
 import { SysSock, type AddrOut } from './sockcalls.js';
 
 /** struct msghdr for sendmsg/recvmsg. */
@@ -273,9 +274,9 @@ export class SysData extends SysSock {
   private async recvSimple(call: string, fd: number, buf: Uint8Array, flags: number, from: AddrOut | null): Promise<number> {
     const args = [fd, bufArg(buf), flags];
     if (!(buf instanceof Uint8Array)) return this.done(call, args, this.badfOr(fd, -Errno.EFAULT));
-    const r = await this.recvCommon(call, fd, buf.length, flags, 0);
+    const r = await this.recvCommon(call, fd, buf.length, flags, 0, buf);
     if (typeof r === 'number') return this.done(call, args, r);
-    buf.set(r.data);
+    placePayload(buf, 0, r.data);
     if (from && typeof from === 'object') this.fillAddr(from, r.from ?? -1);
     return this.done(call, [...args, r.from ? addrArg(decodeSockaddr(r.from)) : null], r.ret);
   }
@@ -303,9 +304,9 @@ export class SysData extends SysSock {
   async read(fd: number, buf: Uint8Array): Promise<number> {
     const args = [fd, bufArg(buf)];
     if (!(buf instanceof Uint8Array)) return this.done('read', args, this.badfOr(fd, -Errno.EFAULT));
-    const r = await this.readCommon('read', fd, buf.length);
+    const r = await this.readCommon('read', fd, buf.length, buf);
     if (typeof r === 'number') return this.done('read', args, r);
-    buf.set(r);
+    placePayload(buf, 0, r);
     return this.done('read', args, r.length);
   }
 
@@ -320,12 +321,12 @@ export class SysData extends SysSock {
     return this.done('readv', args, r.length);
   }
 
-  private async readCommon(call: string, fd: number, len: number): Promise<Uint8Array | number> {
+  private async readCommon(call: string, fd: number, len: number, into?: Uint8Array): Promise<Uint8Array | number> {
     const f = this.file(fd);
     if (typeof f === 'number') return f;
     if (f.obj.kind === 'socket') {
       if (len === 0) return new Uint8Array(0); // sock_read_iter
-      const r = await this.recvCommon(call, fd, len, 0, 0);
+      const r = await this.recvCommon(call, fd, len, 0, 0, into);
       return typeof r === 'number' ? r : r.data;
     }
     if (!f.readable) return -Errno.EBADF;
@@ -340,9 +341,11 @@ export class SysData extends SysSock {
 
   /**
    * The receive path: blocks per SO_RCVTIMEO; on byte streams MSG_WAITALL keeps consuming until `len` bytes, end of
-   * stream, an error, or a message carrying ancillary data (a read barrier).
+   * stream, an error, or a message carrying ancillary data (a read barrier). `into`: the caller's buffer, which a
+   * byte stream may fill directly (Socket.recvmsgEx), the result's data being a view of it.
    */
-  protected async recvCommon(call: string, fd: number, len: number, flagsIn: unknown, ctlCap: number): Promise<Received | number> {
+  protected async recvCommon(call: string, fd: number, len: number, flagsIn: unknown, ctlCap: number,
+    into?: Uint8Array): Promise<Received | number> {
     const so = this.sock(fd);
     if (typeof so === 'number') return so;
     let flags = intArg(flagsIn, 0);
@@ -356,7 +359,11 @@ export class SysData extends SysSock {
     if (flags & MSG_ERRQUEUE && (sock.domain === AF_INET || sock.domain === AF_INET6)) return -Errno.EAGAIN;
     const nonblock = (flags & MSG_DONTWAIT) !== 0;
     const what = `${call} fd ${fd}`;
-    const attempt = (n: number, fl: number): RecvResult | number => sock.recvmsgEx(n, fl, ctlCap);
+    // Bytes go straight into the caller's buffer only when they are consumed and copied: a peek may return EAGAIN
+    // after reading (the buffer must then be untouched), and MSG_TRUNC copies nothing.
+    const direct = flags & (MSG_PEEK | MSG_TRUNC) ? undefined : into;
+    const attempt = (n: number, fl: number, off = 0): RecvResult | number =>
+      sock.recvmsgEx(n, fl, ctlCap, direct && (off === 0 ? direct : direct.subarray(off)));
     const waitall = (flags & MSG_WAITALL) !== 0 && sock.byteStream && len > 0;
     // sock_rcvlowat: a stream read waits for MSG_WAITALL's whole length, else for SO_RCVLOWAT bytes (at most len).
     const target = waitall ? len : Math.min(Math.max(sock.rcvlowat, 1), len);
@@ -386,7 +393,7 @@ export class SysData extends SysSock {
     };
     const deadline = this.deadlineOf(sock.rcvTimeoNs);
     for (;;) {
-      const x = attempt(len - got, flags & ~MSG_WAITALL);
+      const x = attempt(len - got, flags & ~MSG_WAITALL, got);
       if (typeof x !== 'number') {
         take(x);
         if (got >= target || x.ret === 0 || x.control) break;
@@ -398,7 +405,7 @@ export class SysData extends SysSock {
       }
       if (nonblock || so.file.nonblocking || sock.rcvTimeoNs < 0) break;
       if ((await this.proc.block([so.file.obj.wq], deadline, what)) === 'timeout') {
-        const y = attempt(len - got, flags & ~MSG_WAITALL);
+        const y = attempt(len - got, flags & ~MSG_WAITALL, got);
         if (typeof y !== 'number') take(y);
         break;
       }

@@ -25,8 +25,12 @@ export class RecvQueue {
     this.bytes += data.length;
   }
 
-  /** Reads (or with peek, copies without consuming) up to n bytes from `skip` bytes past the head. */
-  read(n: number, peek: boolean, skip = 0): Uint8Array {
+  /**
+   * Reads (or with peek, copies without consuming) up to n bytes from `skip` bytes past the head. The bytes are
+   * copied to the start of `into` when given (it must hold n bytes) and a view of it is returned; otherwise the
+   * result is a view of the queue when one chunk holds them all, else a new buffer.
+   */
+  read(n: number, peek: boolean, skip = 0, into?: Uint8Array): Uint8Array {
     n = Math.min(n, this.bytes - skip);
     if (n <= 0) return EMPTY;
     let i = this.first;
@@ -34,17 +38,17 @@ export class RecvQueue {
     while (off >= this.chunks[i]!.length) off -= this.chunks[i++]!.length;
     const c0 = this.chunks[i]!;
     let out: Uint8Array;
-    if (c0.length - off >= n) {
+    if (!into && c0.length - off >= n) {
       out = c0.subarray(off, off + n);
     } else {
-      out = new Uint8Array(n);
+      out = into ? into.subarray(0, n) : new Uint8Array(n);
       let got = 0;
       let j = i;
       let o = off;
       while (got < n) {
         const c = this.chunks[j]!;
         const take = Math.min(n - got, c.length - o);
-        out.set(c.subarray(o, o + take), got);
+        out.set(o === 0 && take === c.length ? c : c.subarray(o, o + take), got);
         got += take;
         j++;
         o = 0;

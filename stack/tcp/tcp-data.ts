@@ -148,8 +148,8 @@ function result(data: Uint8Array, ret: number, msgFlags = 0): RecvResult {
   return { data, ret, from: null, msgFlags };
 }
 
-/** tcp_recvmsg(). */
-export function tcpRecvmsg(s: TcpSocket, len: number, flags: number): RecvResult | number {
+/** tcp_recvmsg(); the bytes go straight into `into` when given (see Socket.recvmsgEx). */
+export function tcpRecvmsg(s: TcpSocket, len: number, flags: number, into?: Uint8Array): RecvResult | number {
   if (s.listener) return -Errno.ENOTCONN;
   if (flags & MSG_OOB) return recvUrg(s, len, flags);
   const t = s.tcb;
@@ -174,7 +174,7 @@ export function tcpRecvmsg(s: TcpSocket, len: number, flags: number): RecvResult
   }
   if (avail > 0 && len > 0) {
     const n = Math.min(len, avail);
-    const data = flags & MSG_TRUNC ? EMPTY : t.rcvQueue.read(n, peek, skipUrg);
+    const data = flags & MSG_TRUNC ? EMPTY : t.rcvQueue.read(n, peek, skipUrg, into);
     if (!peek) {
       if (flags & MSG_TRUNC) t.rcvQueue.discard(skipUrg + n);
       t.copiedSeq = (t.copiedSeq + n + skipUrg) >>> 0;

@@ -394,8 +394,8 @@ export class TcpSocket extends Socket implements PortBinding {
   }
 
   /** tcp_recvmsg(): with TCP_INQ set, every successful read (EOF included) carries SOL_TCP/TCP_CM_INQ. */
-  override recvmsgEx(len: number, flags: number, _controlLen: number): RecvResult | number {
-    const r = tcpRecvmsg(this, len, flags);
+  override recvmsgEx(len: number, flags: number, _controlLen: number, into?: Uint8Array): RecvResult | number {
+    const r = tcpRecvmsg(this, len, flags, into);
     if (typeof r === 'number' || !this.cfg.inq || this.listener) return r;
     const v = new Uint8Array(4);
     new DataView(v.buffer).setInt32(0, inqHint(this), true);
