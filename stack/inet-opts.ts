@@ -27,6 +27,10 @@ export class InetOptions {
   tos = 0;
   mcTtl = 1;
   mcLoop = true;
+  /** IP_MULTICAST_ALL, IPV6_MULTICAST_LOOP and IPV6_MULTICAST_ALL as TCP sockets keep them (tcp/mcast-opts.ts). */
+  mcAll = true;
+  mc6Loop = true;
+  mc6All = true;
 
   /** The TTL an outgoing unicast packet gets. */
   get ttl(): number {

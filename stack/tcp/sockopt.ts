@@ -17,6 +17,7 @@ import { NAGLE_OFF, NAGLE_PUSH, pushPending, nagleMode } from './output.js';
 import { TCP_CLOSE, TCP_LISTEN, TCP_MAX_QUICKACKS, TCP_ATO_MIN } from './tcb.js';
 import { keepaliveStart } from './timers.js';
 import { tcpInfo } from './info.js';
+import { getStreamMcast4, getStreamMcast6, setStreamMcast4, setStreamMcast6 } from './mcast-opts.js';
 
 const MAX_TCP_KEEPIDLE = 32767, MAX_TCP_KEEPINTVL = 32767, MAX_TCP_KEEPCNT = 127, MAX_TCP_SYNCNT = 127;
 const TCP_MIN_MSS = 88, MAX_TCP_WINDOW = 32767, TCP_FIN_TIMEOUT_MAX = 120 * SEC, SOCK_MIN_RCVBUF_HALF = 2304;
@@ -60,6 +61,8 @@ function retransToSecs(retrans: number): number {
 /** IPPROTO_IPV6 options of an AF_INET6 TCP socket (ipv6(7)): V6ONLY before bind, hop limit, traffic class. */
 function setV6Opt(s: TcpSocket, name: number, v: Uint8Array): number {
   if (s.domain !== AF_INET6) return -Errno.ENOPROTOOPT;
+  const mc = setStreamMcast6(s.inet, name, v);
+  if (mc !== null) return mc;
   if (v.length < 4) return -Errno.EINVAL;
   const val = int32(v);
   switch (name) {
@@ -82,6 +85,8 @@ function setV6Opt(s: TcpSocket, name: number, v: Uint8Array): number {
 
 function getV6Opt(s: TcpSocket, name: number): Uint8Array | number {
   if (s.domain !== AF_INET6) return -Errno.EOPNOTSUPP;
+  const mc = getStreamMcast6(s.inet, name);
+  if (mc !== null) return mc;
   switch (name) {
     case IPV6_V6ONLY: return intBytes(s.v6only ? 1 : 0);
     case IPV6_UNICAST_HOPS: return intBytes(s.hopLimit < 0 ? 64 : s.hopLimit);
@@ -98,6 +103,8 @@ function getV6Opt(s: TcpSocket, name: number): Uint8Array | number {
 /** setsockopt(IPPROTO_TCP, IPPROTO_IP or IPPROTO_IPV6) on a TCP socket. */
 export function setTcpOpt(s: TcpSocket, level: number, name: number, v: Uint8Array): number {
   if (level === IPPROTO_IP) {
+    const mc = setStreamMcast4(s.inet, name, v);
+    if (mc !== null) return mc;
     if (name === IP_BIND_ADDRESS_NO_PORT) {
       // ip(7): bind() to port 0 leaves the port to connect(), which may share it across destinations.
       if (v.length < 1) return -Errno.EINVAL;
@@ -228,6 +235,8 @@ export function getTcpOpt(s: TcpSocket, level: number, name: number): Uint8Array
   const cfg = s.cfg;
   if (level === IPPROTO_IPV6) return getV6Opt(s, name);
   if (level === IPPROTO_IP) {
+    const mc = getStreamMcast4(s.inet, name);
+    if (mc !== null) return mc;
     if (name === IP_BIND_ADDRESS_NO_PORT) return intBytes(s.bindNoPort ? 1 : 0);
     if (name === IP_MTU) {
       if (!t || t.state === TCP_CLOSE) return -Errno.ENOTCONN;
