@@ -24,7 +24,7 @@ import { Arp, selectAddrOnLink } from './arp.js';
 import { PmtuCache, IpIdent } from './pmtu.js';
 import { Reassembler, optionsForLaterFragments, splitPayload } from './fragment.js';
 import { WireError } from './wire/errors.js';
-import { allocBytes, writeMac } from './wire/bytes.js';
+import { allocBytes, placePayload, writeMac } from './wire/bytes.js';
 import { ipv4MulticastMac } from './wire/addr.js';
 import { parseIpv4, emitIpv4HeaderInto, emitIpv4, IPV4_HEADER_LEN, type Ipv4Repr } from './wire/ipv4.js';
 import { emitEthernetHeaderInto, ETHERNET_HEADER_LEN, ETHERTYPE_IPV4, MAC_BROADCAST } from './wire/ethernet.js';
@@ -90,7 +90,15 @@ export interface Ipv4Send {
    * interface is in the group (ip_mc_output). Default false: the kernel's own multicasts (IGMP) reach no socket.
    */
   mcLoop?: boolean;
+  /**
+   * A fresh buffer of FRAME_HEADROOM + payload bytes whose tail `payload` is (the transport built its segment in
+   * place, as the kernel reserves headroom in an skb): the frame is then sent in it and the payload is not copied.
+   */
+  frame?: Uint8Array;
 }
+
+/** Ethernet and IPv4 header bytes in front of a payload built inside its frame (Ipv4Send.frame). */
+export const FRAME_HEADROOM = ETHERNET_HEADER_LEN + IPV4_HEADER_LEN;
 
 /** Linux's default TTL (net.ipv4.ip_default_ttl). */
 export const DEFAULT_TTL = 64;
@@ -252,7 +260,7 @@ export class Ipv4Layer {
     if (!r.iface.loopback && (bcast || (group && p.mcLoop === true && r.iface.inGroup4(p.dst)))) this.loopBack(r.iface, repr);
     if (group && repr.ttl === 0) return 0; // "Multicasts with ttl 0 must not go beyond the host"
     if (IPV4_HEADER_LEN + p.payload.length > mtu) this.fragmentAndSend(r.iface, nextHop, repr, mtu);
-    else this.emit(r.iface, nextHop, repr);
+    else this.emit(r.iface, nextHop, repr, p.frame);
     return 0;
   }
 
@@ -266,13 +274,17 @@ export class Ipv4Layer {
     });
   }
 
-  /** Frames one IPv4 packet and sends it towards nextHop on iface (resolving its MAC through ARP). */
-  emit(iface: Interface, nextHop: number, repr: Ipv4Repr): void {
+  /**
+   * Frames one IPv4 packet and sends it towards nextHop on iface (resolving its MAC through ARP), in `pre` when it
+   * is a frame of the right size holding the payload already (Ipv4Send.frame).
+   */
+  emit(iface: Interface, nextHop: number, repr: Ipv4Repr, pre?: Uint8Array): void {
     const hlen = IPV4_HEADER_LEN + repr.options.length;
-    const frame = allocBytes(ETHERNET_HEADER_LEN + hlen + repr.payload.length);
+    const total = ETHERNET_HEADER_LEN + hlen + repr.payload.length;
+    const frame = pre !== undefined && pre.length === total ? pre : allocBytes(total);
     emitEthernetHeaderInto(0, iface.mac, ETHERTYPE_IPV4, frame, 0);
     emitIpv4HeaderInto(repr, repr.payload.length, frame, ETHERNET_HEADER_LEN);
-    frame.set(repr.payload, ETHERNET_HEADER_LEN + hlen);
+    placePayload(frame, ETHERNET_HEADER_LEN + hlen, repr.payload);
     if (iface.loopback) return iface.send(frame);
     if (nextHop === 0xffffffff || this.isBroadcast(nextHop, iface)) {
       writeMac(frame, 0, MAC_BROADCAST);

@@ -222,23 +222,24 @@ export class TcpLayer {
    * ECN codepoint for this packet: on an ECN connection INET_ECN_xmit / INET_ECN_dontxmit rewrite the low two
    * TOS bits (tcp_ecn_send); otherwise the socket's TOS / traffic class goes out untouched.
    */
-  transmit(t: Tcb, bytes: Uint8Array, ect = 0): void {
+  transmit(t: Tcb, bytes: Uint8Array, ect = 0, frame?: Uint8Array): void {
     const s = t.sock;
     const tos = t.ecnOk ? (s.tosFor(t.v) & ~3) | ect : s.tosFor(t.v);
-    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, tos, s.ttlFor(t.v), t.ipId);
+    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, tos, s.ttlFor(t.v), t.ipId, frame);
     t.ipId = (t.ipId + 1) & 0xffff;
   }
 
   /**
-   * Hands a segment to IP. IPv4: DF set (PMTU discovery). IPv6: an automatic flow label derived from the flow
-   * (net.ipv6.auto_flowlabels; socksim hashes the connection's IP id seed instead of the kernel's skb hash).
+   * Hands a segment to IP. IPv4: DF set (PMTU discovery); `frame` is the frame the segment was built in, if it
+   * was (Ipv4Send.frame). IPv6: an automatic flow label derived from the flow (net.ipv6.auto_flowlabels; socksim
+   * hashes the connection's IP id seed instead of the kernel's skb hash).
    */
   private ipOutput(v: 4 | 6, src: IpAddr, dst: IpAddr, payload: Uint8Array, id: number, tos: number, ttl: number,
-    flow = 0): void {
+    flow = 0, frame?: Uint8Array): void {
     if (!this.host.up) return;
     if (v === 4) {
       this.host.ipv4.output({ src: src as number, dst: dst as number, protocol: IPPROTO_TCP, payload, ttl, tos,
-        dontFragment: true, id });
+        dontFragment: true, id, frame });
     } else {
       this.host.ipv6.output({ src: src as Uint8Array, dst: dst as Uint8Array, nextHeader: IPPROTO_TCP, payload,
         hopLimit: ttl, trafficClass: tos, dontFragment: true, flowLabel: flow & 0xfffff });

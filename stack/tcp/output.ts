@@ -8,6 +8,8 @@ import { IPPROTO_TCP } from '../constants.js';
 import { MS } from '../../sim/time.js';
 import { pseudoSumV4, pseudoSumV6 } from '../wire/checksum.js';
 import { fastSum } from './csum.js';
+import { allocBytes } from '../wire/bytes.js';
+import { FRAME_HEADROOM } from '../ipv4.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../wire/tcp.js';
 import { OutOpts, writeHeader, writeOptions } from './segment.js';
 import { seqGt, seqLeq, seqLt } from './seq.js';
@@ -26,9 +28,10 @@ export const NAGLE_OFF = 1, NAGLE_CORK = 2, NAGLE_PUSH = 4;
 const opts = new OutOpts();
 
 /**
- * Segments are built in one reusable buffer: ipv4.output / ipv6.output copy the payload into a fresh frame
- * before they return (and queue frames, not payloads, while a neighbour resolves), so the bytes are free again
- * once layer.transmit() returns. Saves an off-heap allocation per segment.
+ * IPv6 segments are built in one reusable buffer: ipv6.output copies the payload into a fresh frame before it
+ * returns (and queues frames, not payloads, while a neighbour resolves), so the bytes are free again once
+ * layer.transmit() returns. IPv4 segments are built inside their frame instead (Ipv4Send.frame), which saves that
+ * copy too.
  */
 let scratchBuf = new Uint8Array(65536 + 120);
 
@@ -95,7 +98,8 @@ const INET_ECN_ECT_0 = 2;
 function emit(t: Tcb, seq: number, flags: number, dataOff: number, len: number, urp: number, ect = 0): void {
   const olen = opts.length();
   const hlen = 20 + olen;
-  const b = scratch(hlen + len);
+  const frame = t.v === 4 ? allocBytes(FRAME_HEADROOM + hlen + len) : undefined;
+  const b = frame ? frame.subarray(FRAME_HEADROOM) : scratch(hlen + len);
   let wnd: number;
   if (flags & TCP_SYN) wnd = Math.min(t.rcvWnd, 65535);
   else wnd = selectWindow(t);
@@ -110,7 +114,7 @@ function emit(t: Tcb, seq: number, flags: number, dataOff: number, len: number, 
   if (opts.nsack > 0 && t.dsack) t.dsack = false; // a D-SACK is reported once (tcp_options_write)
   t.segsOut++;
   if (flags & TCP_ACK) ackSent(t);
-  t.layer.transmit(t, b, ect);
+  t.layer.transmit(t, b, ect, frame);
 }
 
 /** tcp_event_ack_sent(): an ACK went out, so a pending delayed ACK is satisfied. */
