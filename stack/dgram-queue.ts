@@ -5,14 +5,15 @@
  */
 import { MSG_PEEK, MSG_TRUNC, POLLERR, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { Errno } from './errno.js';
-import type { RecvResult } from './socket.js';
+import type { RecvControl, RecvResult } from './socket.js';
+import type { RxInfo } from './rx-cmsg.js';
 
 /** Bytes charged per queued datagram besides its payload, approximating an skb's truesize overhead. */
 export const SKB_OVERHEAD = 768;
 
 /** A queue of received datagrams. */
 export class DatagramQueue {
-  private readonly items: { data: Uint8Array; from: Uint8Array }[] = [];
+  private readonly items: { data: Uint8Array; from: Uint8Array; info: RxInfo | null }[] = [];
   private bytes = 0;
 
   /** Datagrams queued. */
@@ -20,16 +21,22 @@ export class DatagramQueue {
     return this.items.length;
   }
 
-  /** Queues a copy of data; false (nothing queued) when the charge already exceeds rcvbuf. */
-  push(data: Uint8Array, from: Uint8Array, rcvbuf: number): boolean {
+  /**
+   * Queues a copy of data, with what its control messages are made from; false (nothing queued) when the charge
+   * already exceeds rcvbuf.
+   */
+  push(data: Uint8Array, from: Uint8Array, rcvbuf: number, info: RxInfo | null = null): boolean {
     if (this.bytes > rcvbuf) return false;
-    this.items.push({ data: data.slice(), from });
+    this.items.push({ data: data.slice(), from, info });
     this.bytes += data.length + SKB_OVERHEAD;
     return true;
   }
 
-  /** Takes (or with MSG_PEEK, looks at) the oldest datagram, up to len bytes; undefined when empty. */
-  recv(len: number, flags: number): RecvResult | undefined {
+  /**
+   * Takes (or with MSG_PEEK, looks at) the oldest datagram, up to len bytes; undefined when empty. `control` makes
+   * the message's ancillary data from what was kept with it.
+   */
+  recv(len: number, flags: number, control?: (info: RxInfo) => RecvControl | undefined): RecvResult | undefined {
     const d = this.items[0];
     if (!d) return undefined;
     if ((flags & MSG_PEEK) === 0) {
@@ -37,9 +44,10 @@ export class DatagramQueue {
       this.bytes -= d.data.length + SKB_OVERHEAD;
     }
     const n = Math.min(len, d.data.length);
+    const ctl = control && d.info ? control(d.info) : undefined;
     return {
       data: d.data.subarray(0, n), ret: flags & MSG_TRUNC ? d.data.length : n, from: d.from,
-      msgFlags: d.data.length > len ? MSG_TRUNC : 0,
+      msgFlags: d.data.length > len ? MSG_TRUNC : 0, ...(ctl ? { control: ctl } : {}),
     };
   }
 

@@ -7,7 +7,8 @@
  * ENOPROTOOPT, never a silent success.
  */
 import {
-  IPPROTO_IP, IP_HDRINCL, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_OPTIONS, IP_TOS, IP_TTL,
+  IPPROTO_IP, IP_HDRINCL, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_OPTIONS, IP_PKTINFO, IP_RECVTOS, IP_RECVTTL, IP_TOS, IP_TTL,
+  IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO, IPV6_RECVTCLASS,
 } from './constants.js';
 import { Errno } from './errno.js';
 
@@ -27,6 +28,14 @@ export class InetOptions {
   tos = 0;
   mcTtl = 1;
   mcLoop = true;
+  /** IP_PKTINFO, IP_RECVTTL, IP_RECVTOS: control messages with each received IPv4 datagram (stack/rx-cmsg.ts). */
+  pktinfo = false;
+  recvTtl = false;
+  recvTos = false;
+  /** IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS, set at IPPROTO_IPV6 (see setRecv6). */
+  recvPktinfo6 = false;
+  recvHoplimit6 = false;
+  recvTclass6 = false;
   /** IP_MULTICAST_ALL, IPV6_MULTICAST_LOOP and IPV6_MULTICAST_ALL as TCP sockets keep them (tcp/mcast-opts.ts). */
   mcAll = true;
   mc6Loop = true;
@@ -63,6 +72,15 @@ export class InetOptions {
       case IP_MULTICAST_LOOP:
         this.mcLoop = v !== 0;
         return 0;
+      case IP_PKTINFO:
+        this.pktinfo = v !== 0;
+        return 0;
+      case IP_RECVTTL:
+        this.recvTtl = v !== 0;
+        return 0;
+      case IP_RECVTOS:
+        this.recvTos = v !== 0;
+        return 0;
       default:
         return -Errno.ENOPROTOOPT;
     }
@@ -78,7 +96,32 @@ export class InetOptions {
       case IP_MULTICAST_TTL: return intBytes(this.mcTtl);
       case IP_MULTICAST_LOOP: return intBytes(this.mcLoop ? 1 : 0);
       case IP_OPTIONS: return new Uint8Array(0);
+      case IP_PKTINFO: return intBytes(this.pktinfo ? 1 : 0);
+      case IP_RECVTTL: return intBytes(this.recvTtl ? 1 : 0);
+      case IP_RECVTOS: return intBytes(this.recvTos ? 1 : 0);
       default: return -Errno.ENOPROTOOPT;
     }
   }
+}
+
+/**
+ * IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS (ipv6(7)) on `o`: 0 or -errno for those three (an int is
+ * needed: EINVAL when optlen < 4), null for any other option. Any nonzero value turns one on.
+ */
+export function setRecv6(o: InetOptions, name: number, val: Uint8Array): number | null {
+  if (name !== IPV6_RECVPKTINFO && name !== IPV6_RECVHOPLIMIT && name !== IPV6_RECVTCLASS) return null;
+  if (val.length < 4) return -Errno.EINVAL;
+  const on = new DataView(val.buffer, val.byteOffset, 4).getInt32(0, true) !== 0;
+  if (name === IPV6_RECVPKTINFO) o.recvPktinfo6 = on;
+  else if (name === IPV6_RECVHOPLIMIT) o.recvHoplimit6 = on;
+  else o.recvTclass6 = on;
+  return 0;
+}
+
+/** getsockopt of those three options, or null for any other. */
+export function getRecv6(o: InetOptions, name: number): Uint8Array | null {
+  if (name === IPV6_RECVPKTINFO) return intBytes(o.recvPktinfo6 ? 1 : 0);
+  if (name === IPV6_RECVHOPLIMIT) return intBytes(o.recvHoplimit6 ? 1 : 0);
+  if (name === IPV6_RECVTCLASS) return intBytes(o.recvTclass6 ? 1 : 0);
+  return null;
 }

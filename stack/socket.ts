@@ -103,7 +103,9 @@ export abstract class Socket extends FileObject {
   dontroute = false;
   oobinline = false;
   passcred = false;
+  /** SO_TIMESTAMP / SO_TIMESTAMPNS (sock_set_timestamp): stamps wanted, and in nanoseconds (SCM_TIMESTAMPNS). */
   timestamp = false;
+  timestampNs = false;
   noCheck = false;
   rxqOvfl = false;
   zerocopy = false;

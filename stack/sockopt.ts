@@ -5,6 +5,7 @@
  * so a read-back is rounded up to 4 ms; SO_LINGER reads back seconds; SO_ERROR is cleared when read. An option
  * socksim does not model is ENOPROTOOPT, never a silent success.
  */
+import { SO_TIMESTAMPNS } from './rx-cmsg.js';
 import {
   AF_INET, AF_INET6, AF_UNIX, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM, SO_ACCEPTCONN, SO_BINDTODEVICE, SO_BROADCAST, SO_BSDCOMPAT,
   SO_DEBUG, SO_DOMAIN, SO_DONTROUTE, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_MARK, SO_NO_CHECK, SO_OOBINLINE,
@@ -98,10 +99,10 @@ function getTimeout(ns: number): Uint8Array {
 }
 
 /** Plain boolean SOL_SOCKET flags: set to (value != 0), read back as 0/1 (sock_valbool_flag). */
-type BoolOpt = 'reuseAddr' | 'dontroute' | 'broadcast' | 'keepalive' | 'oobinline' | 'noCheck' | 'timestamp' | 'rxqOvfl';
+type BoolOpt = 'reuseAddr' | 'dontroute' | 'broadcast' | 'keepalive' | 'oobinline' | 'noCheck' | 'rxqOvfl';
 const BOOL_OPTS = new Map<number, BoolOpt>([
   [SO_REUSEADDR, 'reuseAddr'], [SO_DONTROUTE, 'dontroute'], [SO_BROADCAST, 'broadcast'], [SO_KEEPALIVE, 'keepalive'],
-  [SO_OOBINLINE, 'oobinline'], [SO_NO_CHECK, 'noCheck'], [SO_TIMESTAMP, 'timestamp'], [SO_RXQ_OVFL, 'rxqOvfl'],
+  [SO_OOBINLINE, 'oobinline'], [SO_NO_CHECK, 'noCheck'], [SO_RXQ_OVFL, 'rxqOvfl'],
 ]);
 
 /** Whether a socket is an internet (IPv4/IPv6) socket (sk_is_inet). */
@@ -121,6 +122,12 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
     return 0;
   }
   switch (name) {
+    case SO_TIMESTAMP:
+    case SO_TIMESTAMPNS:
+      // sock_set_timestamp: either turns stamping on (SO_TIMESTAMPNS in nanoseconds); off turns off both.
+      s.timestamp = on;
+      s.timestampNs = on && name === SO_TIMESTAMPNS;
+      return 0;
     case SO_DEBUG:
       if (on && !caller.privileged) return -Errno.EACCES;
       s.debug = on;
@@ -223,6 +230,8 @@ export function getSolSocket(s: Socket, name: number, caller: OptCaller, optlen:
   const b = (x: boolean): Uint8Array => intBytes(x ? 1 : 0);
   const flag = BOOL_OPTS.get(name);
   if (flag) return b(s[flag]);
+  if (name === SO_TIMESTAMP) return b(s.timestamp && !s.timestampNs);
+  if (name === SO_TIMESTAMPNS) return b(s.timestampNs);
   switch (name) {
     case SO_DEBUG: return b(s.debug);
     case SO_REUSEPORT: return b(s.reusePort);

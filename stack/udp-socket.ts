@@ -29,6 +29,9 @@ import type { Host } from './host.js';
 import { decodeInet4, inet4Bytes } from './sockaddr.js';
 import { Socket, type Cmsg, type RecvResult, type SendArgs } from './socket.js';
 import { checkSendCmsgs } from './cmsg.js';
+import { recvCmsgs, rxInfoOf } from './rx-cmsg.js';
+import type { Ipv4Meta } from './ipv4.js';
+import type { Ipv6Meta } from './ipv6.js';
 import { gsoSegments, PendingDatagram, sendCmsgs, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
 import type { UdpSock } from './udp.js';
 import { DatagramQueue } from './dgram-queue.js';
@@ -59,6 +62,8 @@ export class UdpSocket extends Socket implements UdpSock {
   readonly mc: SockMcast;
   /** IPPROTO_UDP options (UDP_CORK, UDP_SEGMENT, UDP_GRO…). */
   readonly udp = new UdpLevelOptions();
+  /** sk_drops: datagrams the full receive buffer turned away. */
+  drops = 0;
   /** The corked datagram (UDP_CORK or MSG_MORE) being built, or null. */
   private pending: PendingDatagram | null = null;
   /** sk_shutdown bits (1 = RCV_SHUTDOWN, 2 = SEND_SHUTDOWN). */
@@ -327,17 +332,21 @@ export class UdpSocket extends Socket implements UdpSock {
   }
 
   /** Queues a received datagram; false when SO_RCVBUF is full (the datagram is dropped, as udp_queue_rcv_skb). */
-  enqueue(data: Uint8Array, from: Uint8Array): boolean {
-    if (!this.queue.push(data, from, this.rcvbuf)) return false;
+  enqueue(data: Uint8Array, from: Uint8Array, meta: Ipv4Meta | Ipv6Meta): boolean {
+    if (!this.queue.push(data, from, this.rcvbuf, rxInfoOf(meta, this.host.sim.now, this.drops))) return false;
     this.notify();
     return true;
   }
+
 
   override recvmsg(len: number, flags: number): RecvResult | number {
     // __skb_recv_udp: a pending error is reported (and cleared) before any queued datagram.
     const err = this.takeError();
     if (err) return -err;
-    return this.queue.recv(len, flags) ?? -Errno.EAGAIN;
+    return this.queue.recv(len, flags, (i) => {
+      const cmsgs = recvCmsgs(AF_INET, this, this.ipOpts, i);
+      return cmsgs.length > 0 ? { cmsgs } : undefined;
+    }) ?? -Errno.EAGAIN;
   }
 
   /**

@@ -66,8 +66,13 @@ export interface UdpSock {
   readonly mc: SockMcast;
   /** IPPROTO_UDP options (UDP_NO_CHECK6_RX decides whether a zero IPv6 checksum is accepted). */
   readonly udp: UdpLevelOptions;
-  /** Queues a datagram from the source address `from` (sockaddr bytes of the socket's family); false when full. */
-  enqueue(data: Uint8Array, from: Uint8Array): boolean;
+  /**
+   * Queues a datagram from the source address `from` (sockaddr bytes of the socket's family), with the IP header
+   * facts its control messages may need; false when full.
+   */
+  enqueue(data: Uint8Array, from: Uint8Array, meta: Ipv4Meta | Ipv6Meta): boolean;
+  /** sk_drops: datagrams dropped because the receive buffer was full (SO_RXQ_OVFL reports it). */
+  drops: number;
   /** Wakes waiters after soError changed. */
   notify(): void;
 }
@@ -200,7 +205,7 @@ export class UdpLayer {
       this.host.icmp.sendError(meta.packet, ICMPV4_DEST_UNREACH, ICMP_PORT_UNREACH);
       return this.drop('no-socket', meta.pktId);
     }
-    this.queue(sock, d.payload, fromAddr(sock, 4, meta.src, d.srcPort, 0), meta.pktId);
+    this.queue(sock, d.payload, fromAddr(sock, 4, meta.src, d.srcPort, 0), meta);
   }
 
   /** An IPv6 UDP datagram arrived for this host. */
@@ -221,7 +226,7 @@ export class UdpLayer {
         if (s.domain !== AF_INET6 || (!ipv6Equal(s.rcvSaddr6!, IPV6_UNSPECIFIED) && !ipv6Equal(s.rcvSaddr6!, meta.dst))) continue;
         if ((s.dport && s.dport !== d.srcPort) || (s.daddr6 && !ipv6Equal(s.daddr6, meta.src))) continue;
         if ((s.bindDev && s.bindDev !== meta.iface.index) || !s.mc.allow6(meta.dst)) continue;
-        this.queue(s, d.payload, fromAddr(s, 6, meta.src, d.srcPort, scope), meta.pktId);
+        this.queue(s, d.payload, fromAddr(s, 6, meta.src, d.srcPort, scope), meta);
         n++;
       }
       if (n === 0) this.drop('no-socket', meta.pktId);
@@ -233,7 +238,7 @@ export class UdpLayer {
       this.host.icmp6.sendError(meta.packet, ICMPV6_DEST_UNREACH, 4 /* port unreachable */, 0, { iface: meta.iface });
       return this.drop('no-socket', meta.pktId);
     }
-    this.queue(sock, d.payload, fromAddr(sock, 6, meta.src, d.srcPort, scope), meta.pktId);
+    this.queue(sock, d.payload, fromAddr(sock, 6, meta.src, d.srcPort, scope), meta);
   }
 
   /** __udp6_lib_rcv with uh->check == 0: delivered to a unicast socket with UDP_NO_CHECK6_RX, else a checksum error. */
@@ -245,7 +250,7 @@ export class UdpLayer {
       return this.drop('bad-checksum', meta.pktId);
     }
     const scope = ipv6Scope(meta.src) === 'link' ? meta.iface.index : 0;
-    this.queue(sock, d.payload, fromAddr(sock, 6, meta.src, d.srcPort, scope), meta.pktId);
+    this.queue(sock, d.payload, fromAddr(sock, 6, meta.src, d.srcPort, scope), meta);
   }
 
   private malformed(e: unknown, pktId: number): void {
@@ -255,10 +260,11 @@ export class UdpLayer {
     this.drop(e.reason === 'bad-checksum' ? 'bad-checksum' : 'malformed', pktId);
   }
 
-  private queue(sock: UdpSock, payload: Uint8Array, from: Uint8Array, pktId: number): void {
-    if (!sock.enqueue(payload, from)) {
+  private queue(sock: UdpSock, payload: Uint8Array, from: Uint8Array, meta: Ipv4Meta | Ipv6Meta): void {
+    if (!sock.enqueue(payload, from, meta)) {
       this.stats.rcvbufErrors++;
-      return this.drop('rcvbuf-full', pktId);
+      sock.drops++;
+      return this.drop('rcvbuf-full', meta.pktId);
     }
     this.stats.inDatagrams++;
   }
@@ -270,7 +276,7 @@ export class UdpLayer {
       if (s.v6only || (s.daddr && s.daddr !== meta.src) || (s.dport && s.dport !== sport)) continue;
       if (s.rcvSaddr && s.rcvSaddr !== meta.dst) continue;
       if ((s.bindDev && s.bindDev !== meta.iface.index) || !s.mc.allow4(meta.dst, meta.iface.index)) continue;
-      this.queue(s, payload, fromAddr(s, 4, meta.src, sport, 0), meta.pktId);
+      this.queue(s, payload, fromAddr(s, 4, meta.src, sport, 0), meta);
       n++;
     }
     if (n === 0) this.drop('no-socket', meta.pktId);

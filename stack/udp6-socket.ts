@@ -22,7 +22,7 @@ import {
   SIZEOF_SOCKADDR_IN6, SOCK_DGRAM, UDP_CORK,
 } from './constants.js';
 import { DatagramQueue } from './dgram-queue.js';
-import { InetOptions } from './inet-opts.js';
+import { getRecv6, InetOptions, setRecv6 } from './inet-opts.js';
 import { SockMcast } from './multicast.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
@@ -31,6 +31,9 @@ import { decodeInet4 } from './sockaddr.js';
 import { decodeInet6, inet6Bytes } from './sockaddr6.js';
 import { Socket, type Cmsg, type RecvResult, type SendArgs } from './socket.js';
 import { checkSendCmsgs } from './cmsg.js';
+import { recvCmsgs, rxInfoOf } from './rx-cmsg.js';
+import type { Ipv4Meta } from './ipv4.js';
+import type { Ipv6Meta } from './ipv6.js';
 import { gsoSegments, PendingDatagram, sendCmsgs, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
 import { LOOPBACK4_IPV6, type UdpSock } from './udp.js';
 import { emitUdp } from './wire/udp.js';
@@ -73,6 +76,8 @@ export class Udp6Socket extends Socket implements UdpSock {
   readonly ipOpts = new InetOptions();
   /** IPPROTO_UDP options (UDP_CORK, UDP_SEGMENT, UDP_GRO, UDP_NO_CHECK6_*). */
   readonly udp = new UdpLevelOptions();
+  /** sk_drops: datagrams the full receive buffer turned away. */
+  drops = 0;
   /** The corked datagram (UDP_CORK or MSG_MORE) being built, and which family's sendmsg owns it, or null. */
   private pending: PendingDatagram | null = null;
 
@@ -393,16 +398,20 @@ export class Udp6Socket extends Socket implements UdpSock {
   }
 
   /** Queues a received datagram; false when SO_RCVBUF is full. */
-  enqueue(data: Uint8Array, from: Uint8Array): boolean {
-    if (!this.queue.push(data, from, this.rcvbuf)) return false;
+  enqueue(data: Uint8Array, from: Uint8Array, meta: Ipv4Meta | Ipv6Meta): boolean {
+    if (!this.queue.push(data, from, this.rcvbuf, rxInfoOf(meta, this.host.sim.now, this.drops))) return false;
     this.notify();
     return true;
   }
 
+
   override recvmsg(len: number, flags: number): RecvResult | number {
     const err = this.takeError(); // __skb_recv_udp: the error first
     if (err) return -err;
-    return this.queue.recv(len, flags) ?? -Errno.EAGAIN;
+    return this.queue.recv(len, flags, (i) => {
+      const cmsgs = recvCmsgs(AF_INET6, this, this.ipOpts, i);
+      return cmsgs.length > 0 ? { cmsgs } : undefined;
+    }) ?? -Errno.EAGAIN;
   }
 
   /** IPPROTO_IPV6 options, and IPPROTO_IP ones as ip_setsockopt answers them (SockMcast, then InetOptions). */
@@ -415,7 +424,7 @@ export class Udp6Socket extends Socket implements UdpSock {
       return r;
     }
     if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
-    const m = this.mc.setIpv6(name, value, this.bindDev);
+    const m = this.mc.setIpv6(name, value, this.bindDev) ?? setRecv6(this.ipOpts, name, value);
     if (m !== null) return m;
     if (value.length < 4) return -Errno.EINVAL;
     const v = new DataView(value.buffer, value.byteOffset, 4).getInt32(0, true);
@@ -441,7 +450,7 @@ export class Udp6Socket extends Socket implements UdpSock {
     if (level === IPPROTO_IP) return this.mc.getIp(name) ?? this.ipOpts.get(level, name);
     if (level === IPPROTO_UDP) return this.udp.get(name);
     if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
-    const m = this.mc.getIpv6(name);
+    const m = this.mc.getIpv6(name) ?? getRecv6(this.ipOpts, name);
     if (m) return m;
     switch (name) {
       case IPV6_V6ONLY:

@@ -17,6 +17,7 @@ import { NAGLE_OFF, NAGLE_PUSH, pushPending, nagleMode } from './output.js';
 import { TCP_CLOSE, TCP_LISTEN, TCP_MAX_QUICKACKS, TCP_ATO_MIN } from './tcb.js';
 import { keepaliveStart } from './timers.js';
 import { tcpInfo } from './info.js';
+import { getRecv6, setRecv6 } from '../inet-opts.js';
 import { getStreamMcast4, getStreamMcast6, setStreamMcast4, setStreamMcast6 } from './mcast-opts.js';
 
 const MAX_TCP_KEEPIDLE = 32767, MAX_TCP_KEEPINTVL = 32767, MAX_TCP_KEEPCNT = 127, MAX_TCP_SYNCNT = 127;
@@ -61,7 +62,7 @@ function retransToSecs(retrans: number): number {
 /** IPPROTO_IPV6 options of an AF_INET6 TCP socket (ipv6(7)): V6ONLY before bind, hop limit, traffic class. */
 function setV6Opt(s: TcpSocket, name: number, v: Uint8Array): number {
   if (s.domain !== AF_INET6) return -Errno.ENOPROTOOPT;
-  const mc = setStreamMcast6(s.inet, name, v);
+  const mc = setStreamMcast6(s.inet, name, v) ?? setRecv6(s.inet, name, v);
   if (mc !== null) return mc;
   if (v.length < 4) return -Errno.EINVAL;
   const val = int32(v);
@@ -85,7 +86,7 @@ function setV6Opt(s: TcpSocket, name: number, v: Uint8Array): number {
 
 function getV6Opt(s: TcpSocket, name: number): Uint8Array | number {
   if (s.domain !== AF_INET6) return -Errno.EOPNOTSUPP;
-  const mc = getStreamMcast6(s.inet, name);
+  const mc = getStreamMcast6(s.inet, name) ?? getRecv6(s.inet, name);
   if (mc !== null) return mc;
   switch (name) {
     case IPV6_V6ONLY: return intBytes(s.v6only ? 1 : 0);
