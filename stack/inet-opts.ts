@@ -7,8 +7,9 @@
  * ENOPROTOOPT, never a silent success.
  */
 import {
-  IPPROTO_IP, IP_HDRINCL, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_OPTIONS, IP_PKTINFO, IP_RECVTOS, IP_RECVTTL, IP_TOS, IP_TTL,
-  IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO, IPV6_RECVTCLASS,
+  IPPROTO_IP, IPPROTO_IPV6, IP_HDRINCL, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_OPTIONS, IP_PKTINFO, IP_RECVTOS, IP_RECVTTL, IP_TOS, IP_TTL,
+  IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO, IPV6_RECVTCLASS, IP_MTU_DISCOVER, IP_PMTUDISC_DO, IP_PMTUDISC_DONT,
+  IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT, IPV6_MTU_DISCOVER,
 } from './constants.js';
 import { Errno } from './errno.js';
 
@@ -28,6 +29,10 @@ export class InetOptions {
   tos = 0;
   mcTtl = 1;
   mcLoop = true;
+  /** IP_MTU_DISCOVER, IPV6_MTU_DISCOVER (IP_PMTUDISC_WANT by default) and IPV6_DONTFRAG of datagram sockets. */
+  pmtudisc = IP_PMTUDISC_WANT;
+  pmtudisc6 = IP_PMTUDISC_WANT;
+  dontfrag6 = false;
   /** IP_PKTINFO, IP_RECVTTL, IP_RECVTOS: control messages with each received IPv4 datagram (stack/rx-cmsg.ts). */
   pktinfo = false;
   recvTtl = false;
@@ -124,4 +129,69 @@ export function getRecv6(o: InetOptions, name: number): Uint8Array | null {
   if (name === IPV6_RECVHOPLIMIT) return intBytes(o.recvHoplimit6 ? 1 : 0);
   if (name === IPV6_RECVTCLASS) return intBytes(o.recvTclass6 ? 1 : 0);
   return null;
+}
+
+/** IP_PMTUDISC_INTERFACE and IP_PMTUDISC_OMIT (linux/in.h; the same numbers serve IPV6_PMTUDISC_*). */
+export const IP_PMTUDISC_INTERFACE = 4, IP_PMTUDISC_OMIT = 5;
+/** IPV6_DONTFRAG (linux/in6.h). */
+export const IPV6_DONTFRAG = 62;
+
+/**
+ * IP_MTU_DISCOVER on a datagram socket (ip(7)): IP_PMTUDISC_DONT..IP_PMTUDISC_OMIT, else EINVAL; an int or one
+ * byte. Null for any other option.
+ */
+export function setPmtu4(o: InetOptions, name: number, val: Uint8Array): number | null {
+  if (name !== IP_MTU_DISCOVER) return null;
+  if (val.length < 1) return -Errno.EINVAL;
+  const v = val.length >= 4 ? new DataView(val.buffer, val.byteOffset, 4).getInt32(0, true) : val[0]!;
+  if (v < IP_PMTUDISC_DONT || v > IP_PMTUDISC_OMIT) return -Errno.EINVAL;
+  o.pmtudisc = v;
+  return 0;
+}
+
+/** IPV6_MTU_DISCOVER (0..5, else EINVAL) and IPV6_DONTFRAG (a flag) (ipv6(7)); ints. Null for any other option. */
+export function setPmtu6(o: InetOptions, name: number, val: Uint8Array): number | null {
+  if (name !== IPV6_MTU_DISCOVER && name !== IPV6_DONTFRAG) return null;
+  if (val.length < 4) return -Errno.EINVAL;
+  const v = new DataView(val.buffer, val.byteOffset, 4).getInt32(0, true);
+  if (name === IPV6_DONTFRAG) {
+    o.dontfrag6 = v !== 0;
+    return 0;
+  }
+  if (v < IP_PMTUDISC_DONT || v > IP_PMTUDISC_OMIT) return -Errno.EINVAL;
+  o.pmtudisc6 = v;
+  return 0;
+}
+
+/** getsockopt of IP_MTU_DISCOVER, IPV6_MTU_DISCOVER or IPV6_DONTFRAG, or null for any other option. */
+export function getPmtu(o: InetOptions, level: number, name: number): Uint8Array | null {
+  if (level === IPPROTO_IP && name === IP_MTU_DISCOVER) return intBytes(o.pmtudisc);
+  if (level === IPPROTO_IPV6 && name === IPV6_MTU_DISCOVER) return intBytes(o.pmtudisc6);
+  if (level === IPPROTO_IPV6 && name === IPV6_DONTFRAG) return intBytes(o.dontfrag6 ? 1 : 0);
+  return null;
+}
+
+/**
+ * How an IPv4 datagram of `len` bytes leaves under IP_MTU_DISCOVER `mode` (__ip_append_data, __ip_make_skb):
+ * DONT, WANT and DO measure it against the path MTU, PROBE, INTERFACE and OMIT against the device's
+ * (ip_sk_use_pmtu); too big is EMSGSIZE unless the mode lets it fragment (DONT, WANT, OMIT: ip_sk_ignore_df).
+ * DF is set for DO and PROBE, and for WANT when it fits the path MTU. `mtu` is what GSO segments must fit.
+ */
+export function v4SendPlan(mode: number, len: number, pathMtu: number, devMtu: number, gso = false): { df: boolean; mtu: number } | number {
+  const mtu = mode < IP_PMTUDISC_PROBE ? pathMtu : devMtu;
+  const ignoreDf = mode < IP_PMTUDISC_DO || mode === IP_PMTUDISC_OMIT;
+  // A GSO send is checked per segment (udp-level.ts gsoSegments), not as a whole.
+  if (len > mtu && !ignoreDf && !gso) return -Errno.EMSGSIZE;
+  return { df: mode === IP_PMTUDISC_DO || mode === IP_PMTUDISC_PROBE || (mode === IP_PMTUDISC_WANT && len <= pathMtu), mtu };
+}
+
+/**
+ * The IPv6 counterpart (ip6_append_data): IPv6 has no DF bit; a datagram over the MTU the mode measures against is
+ * EMSGSIZE with IPV6_DONTFRAG or a mode that does not fragment (DO, PROBE, INTERFACE), else the source fragments.
+ */
+export function v6SendPlan(mode: number, dontfrag: boolean, len: number, pathMtu: number, devMtu: number, gso = false): { mtu: number } | number {
+  const mtu = mode < IP_PMTUDISC_PROBE ? pathMtu : devMtu;
+  const ignoreDf = mode < IP_PMTUDISC_DO || mode === IP_PMTUDISC_OMIT;
+  if (len > mtu && (dontfrag || !ignoreDf) && !gso) return -Errno.EMSGSIZE;
+  return { mtu };
 }

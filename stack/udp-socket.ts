@@ -20,9 +20,10 @@
  * with AF_INET6 sockets in stack/udp-level.ts. SO_NO_CHECK sends IPv4 datagrams with a zero checksum (RFC 768).
  */
 import {
-  AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_IP, IPPROTO_UDP, MSG_MORE, MSG_OOB, MSG_PEEK, POLLHUP, POLLIN, POLLRDHUP, POLLRDNORM, SOCK_DGRAM, UDP_CORK,
+  AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_IP, IPPROTO_UDP, MSG_MORE, MSG_OOB, MSG_PEEK, POLLHUP, POLLIN, POLLRDHUP, POLLRDNORM, SOCK_DGRAM, UDP_CORK, IP_MTU,
 } from './constants.js';
-import { InetOptions } from './inet-opts.js';
+import { getPmtu, InetOptions, setPmtu4, v4SendPlan } from './inet-opts.js';
+import { intBytes } from './sockopt.js';
 import { SockMcast } from './multicast.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
@@ -271,19 +272,21 @@ export class UdpSocket extends Socket implements UdpSock {
 
   /** udp_send_skb: one datagram, or with a segment size its segments (all at once, as software GSO sends them). */
   private transmit(data: Uint8Array, src: number, daddr: number, dport: number, oif: number, gso: number): number {
-    const mtu = this.host.ipv4.pathMtu(daddr, oif || undefined);
-    const pieces = gsoSegments(data, gso, 20, mtu, this.noCheck);
+    const ipv4 = this.host.ipv4;
+    const pathMtu = ipv4.pathMtu(daddr, oif || undefined);
+    // IP_MTU_DISCOVER decides DF and whether a datagram over the MTU is EMSGSIZE or fragmented here.
+    const plan = v4SendPlan(this.ipOpts.pmtudisc, 20 + 8 + data.length, pathMtu, ipv4.route(daddr, oif || undefined)?.iface.mtu ?? pathMtu, gso > 0 && data.length > gso);
+    if (typeof plan === 'number') return plan;
+    const pieces = gsoSegments(data, gso, 20, plan.mtu, this.noCheck);
     if (typeof pieces === 'number') return pieces;
-    // IP_PMTUDISC_WANT: DF when the whole datagram fits the path MTU (a GSO send larger than it goes without DF),
-    // else local fragmentation without DF.
-    const df = 20 + 8 + data.length <= mtu;
+    const df = plan.df;
     const viaPeer = this.peer !== null && this.peer.addr === daddr;
     const group = daddr >>> 28 === 0xe;
     for (const payload of pieces) {
       // SO_NO_CHECK: IPv4 UDP without a checksum (zero, "not computed", RFC 768).
       const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload }, this.noCheck ? null : { v: 4, src, dst: daddr });
       const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
-      const r = this.host.ipv4.output({
+      const r = ipv4.output({
         src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
         ttl: group ? this.ipOpts.mcTtl : this.ipOpts.ttl, tos: this.ipOpts.tos, mcLoop: this.ipOpts.mcLoop,
         ...(oif ? { oif } : {}),
@@ -312,7 +315,7 @@ export class UdpSocket extends Socket implements UdpSock {
    */
   override setProtoOpt(level: number, name: number, value: Uint8Array): number {
     if (level === IPPROTO_IP) {
-      const r = this.mc.setIp(name, value, this.boundDevice);
+      const r = this.mc.setIp(name, value, this.boundDevice) ?? setPmtu4(this.ipOpts, name, value);
       if (r !== null) return r;
     }
     if (level !== IPPROTO_UDP) return this.ipOpts.set(level, name, value);
@@ -324,8 +327,10 @@ export class UdpSocket extends Socket implements UdpSock {
 
   override getProtoOpt(level: number, name: number): Uint8Array | number {
     if (level === IPPROTO_IP) {
-      const v = this.mc.getIp(name);
+      const v = this.mc.getIp(name) ?? getPmtu(this.ipOpts, level, name);
       if (v) return v;
+      // IP_MTU: the path MTU towards the connected peer (ENOTCONN otherwise).
+      if (name === IP_MTU) return this.peer ? intBytes(this.host.ipv4.pathMtu(this.peer.addr, this.boundDevice || undefined)) : -Errno.ENOTCONN;
     }
     if (level !== IPPROTO_UDP) return this.ipOpts.get(level, name);
     return this.udp.get(name);

@@ -18,11 +18,11 @@
  *     these sockets, so they hear only the IPv4 groups they joined themselves.
  */
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_UDP, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, MSG_MORE,
+  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_UDP, IPV6_TCLASS, IPV6_MTU, IPV6_UNICAST_HOPS, IPV6_V6ONLY, MSG_MORE,
   SIZEOF_SOCKADDR_IN6, SOCK_DGRAM, UDP_CORK,
 } from './constants.js';
 import { DatagramQueue } from './dgram-queue.js';
-import { getRecv6, InetOptions, setRecv6 } from './inet-opts.js';
+import { getPmtu, getRecv6, InetOptions, setPmtu4, setPmtu6, setRecv6, v4SendPlan, v6SendPlan } from './inet-opts.js';
 import { SockMcast } from './multicast.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
@@ -316,7 +316,12 @@ export class Udp6Socket extends Socket implements UdpSock {
   /** udp_v6_send_skb: one datagram, or with a segment size its segments. */
   private transmit6(data: Uint8Array, src: Uint8Array, dst: Uint8Array, port: number, oif: number, gso: number): number {
     const ipv6 = this.host.ipv6;
-    const pieces = gsoSegments(data, gso, 40, ipv6.pathMtu(dst, oif || undefined), this.udp.noCheck6Tx);
+    const pathMtu = ipv6.pathMtu(dst, oif || undefined);
+    // IPV6_MTU_DISCOVER / IPV6_DONTFRAG: EMSGSIZE over the MTU, or fragmentation by the source.
+    const plan = v6SendPlan(this.ipOpts.pmtudisc6, this.ipOpts.dontfrag6, 40 + 8 + data.length, pathMtu,
+      ipv6.route(dst, oif || undefined)?.iface.mtu ?? pathMtu, gso > 0 && data.length > gso);
+    if (typeof plan === 'number') return plan;
+    const pieces = gsoSegments(data, gso, 40, plan.mtu, this.udp.noCheck6Tx);
     if (typeof pieces === 'number') return pieces;
     const group = isIpv6Multicast(dst);
     // ip6_sk_dst_hoplimit: IPV6_MULTICAST_HOPS for a group, IPV6_UNICAST_HOPS (or the default) otherwise.
@@ -377,10 +382,12 @@ export class Udp6Socket extends Socket implements UdpSock {
   /** udp_send_skb for a v4-mapped destination. */
   private transmit4(data: Uint8Array, src: number, daddr: number, dport: number, oif: number, gso: number): number {
     const ipv4 = this.host.ipv4;
-    const mtu = ipv4.pathMtu(daddr, oif || undefined);
-    const pieces = gsoSegments(data, gso, 20, mtu, this.noCheck);
+    const pathMtu = ipv4.pathMtu(daddr, oif || undefined);
+    const plan = v4SendPlan(this.ipOpts.pmtudisc, 20 + 8 + data.length, pathMtu, ipv4.route(daddr, oif || undefined)?.iface.mtu ?? pathMtu, gso > 0 && data.length > gso);
+    if (typeof plan === 'number') return plan;
+    const pieces = gsoSegments(data, gso, 20, plan.mtu, this.noCheck);
     if (typeof pieces === 'number') return pieces;
-    const df = 20 + 8 + data.length <= mtu;
+    const df = plan.df;
     const viaPeer = this.connected && this.daddr === daddr;
     const group = daddr >>> 28 === 0xe;
     for (const payload of pieces) {
@@ -416,7 +423,7 @@ export class Udp6Socket extends Socket implements UdpSock {
 
   /** IPPROTO_IPV6 options, and IPPROTO_IP ones as ip_setsockopt answers them (SockMcast, then InetOptions). */
   override setProtoOpt(level: number, name: number, value: Uint8Array): number {
-    if (level === IPPROTO_IP) return this.mc.setIp(name, value, this.bindDev) ?? this.ipOpts.set(level, name, value);
+    if (level === IPPROTO_IP) return this.mc.setIp(name, value, this.bindDev) ?? setPmtu4(this.ipOpts, name, value) ?? this.ipOpts.set(level, name, value);
     if (level === IPPROTO_UDP) {
       const r = this.udp.set(name, value);
       // udp_lib_setsockopt: clearing UDP_CORK pushes what is pending (its result is not reported).
@@ -424,7 +431,7 @@ export class Udp6Socket extends Socket implements UdpSock {
       return r;
     }
     if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
-    const m = this.mc.setIpv6(name, value, this.bindDev) ?? setRecv6(this.ipOpts, name, value);
+    const m = this.mc.setIpv6(name, value, this.bindDev) ?? setRecv6(this.ipOpts, name, value) ?? setPmtu6(this.ipOpts, name, value);
     if (m !== null) return m;
     if (value.length < 4) return -Errno.EINVAL;
     const v = new DataView(value.buffer, value.byteOffset, 4).getInt32(0, true);
@@ -447,11 +454,17 @@ export class Udp6Socket extends Socket implements UdpSock {
   }
 
   override getProtoOpt(level: number, name: number): Uint8Array | number {
-    if (level === IPPROTO_IP) return this.mc.getIp(name) ?? this.ipOpts.get(level, name);
+    if (level === IPPROTO_IP) return this.mc.getIp(name) ?? getPmtu(this.ipOpts, level, name) ?? this.ipOpts.get(level, name);
     if (level === IPPROTO_UDP) return this.udp.get(name);
     if (level !== IPPROTO_IPV6) return -Errno.ENOPROTOOPT;
-    const m = this.mc.getIpv6(name) ?? getRecv6(this.ipOpts, name);
+    const m = this.mc.getIpv6(name) ?? getRecv6(this.ipOpts, name) ?? getPmtu(this.ipOpts, level, name);
     if (m) return m;
+    if (name === IPV6_MTU) {
+      // IPV6_MTU: the path MTU towards the connected peer (ENOTCONN otherwise).
+      if (!this.connected) return -Errno.ENOTCONN;
+      const v4 = ipv4FromMapped(this.peer6);
+      return intOpt(v4 !== null ? this.host.ipv4.pathMtu(v4, this.bindDev || undefined) : this.host.ipv6.pathMtu(this.peer6, this.bindDev || undefined));
+    }
     switch (name) {
       case IPV6_V6ONLY:
         return intOpt(this.v6only ? 1 : 0);
