@@ -306,11 +306,12 @@ export class Sim implements ProcessHost {
           message = this.stopRequested;
           break;
         }
-        const t = this.queue.pop();
-        if (!t) break;
-        if (t.time > this.maxTimeNs) {
+        const fn = this.queue.popFn();
+        if (!fn) break;
+        const time = this.queue.poppedTime;
+        if (time > this.maxTimeNs) {
           status = 'time-limit';
-          message = `run exceeded its bound of ${formatTime(this.maxTimeNs)} of virtual time after ${this.eventCount} events (next event at ${formatTime(t.time)})`;
+          message = `run exceeded its bound of ${formatTime(this.maxTimeNs)} of virtual time after ${this.eventCount} events (next event at ${formatTime(time)})`;
           break;
         }
         if (this.eventCount >= this.maxEvents) {
@@ -318,10 +319,10 @@ export class Sim implements ProcessHost {
           message = `run exceeded its bound of ${this.maxEvents} events at virtual time ${formatTime(this.now)}`;
           break;
         }
-        if (t.time !== this.now) this.callsThisInstant = 0;
-        this.now = t.time;
+        if (time !== this.now) this.callsThisInstant = 0;
+        this.now = time;
         this.eventCount++;
-        t.fn();
+        fn();
         if (this.active > 0) await this.settle();
       }
     } catch (e) {

@@ -49,17 +49,47 @@ describe('EventQueue', () => {
     expect(q.peekTime()).toBeUndefined();
   });
 
+  test('timers cancelled after they ran never hide later timers, however many pile up', () => {
+    // A process's deadline timer is cancelled by its own wake-up, after it ran: the queue must forget such
+    // cancellations (they can pile up past its sweep threshold) without losing or skipping live timers.
+    const q = new EventQueue();
+    const ran: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const fired: Timer[] = [];
+      for (let i = 0; i < 400; i++) fired.push(q.push(round * 1000 + i, () => {}));
+      for (let t = q.pop(); t; t = q.pop()) t.fn();
+      for (const t of fired) t.cancel();
+      const keep = q.push(round * 1000 + 500, () => ran.push(round));
+      const drop = q.push(round * 1000 + 400, () => ran.push(-1));
+      drop.cancel();
+      expect(q.peekTime()).toBe(keep.time);
+      const t = q.pop();
+      expect(t).toBe(keep);
+      t!.fn();
+      expect(q.pop()).toBeUndefined();
+    }
+    expect(ran).toEqual([0, 1, 2, 3, 4]);
+  });
+
   test.prop([fc.array(opArb, { maxLength: 300 })], { numRuns: 300 })(
-    'any push/cancel/pop sequence pops exactly the live timers in (time, seq) order; peekTime agrees with pop',
+    'any push/cancel/pop sequence pops exactly the live timers in (time, seq) order; peekTime agrees with pop and popFn',
     (ops) => {
       const q = new EventQueue();
       const pushed: Timer[] = [];
       const live: Timer[] = [];
+      // pop (the handle, after peekTime, which drops cancelled entries itself) and popFn (the run loop's: the
+      // callback and poppedTime, with no peekTime before it) take turns.
+      let byFn = false;
       const checkPop = (): void => {
         const want = earliest(live);
-        expect(q.peekTime()).toBe(want?.time);
-        const got = q.pop();
-        expect(got).toBe(want);
+        if (!byFn) expect(q.peekTime()).toBe(want?.time);
+        if (byFn) {
+          expect(q.popFn()).toBe(want?.fn);
+          if (want) expect(q.poppedTime).toBe(want.time);
+        } else {
+          expect(q.pop()).toBe(want);
+        }
+        byFn = !byFn;
         if (want) live.splice(live.indexOf(want), 1);
       };
       for (const o of ops) {
