@@ -9,7 +9,7 @@
 import {
   IPPROTO_IP, IPPROTO_IPV6, IP_HDRINCL, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_OPTIONS, IP_PKTINFO, IP_RECVTOS, IP_RECVTTL, IP_TOS, IP_TTL,
   IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO, IPV6_RECVTCLASS, IP_MTU_DISCOVER, IP_PMTUDISC_DO, IP_PMTUDISC_DONT,
-  IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT, IPV6_MTU_DISCOVER,
+  IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT, IPV6_MTU_DISCOVER, IP_FREEBIND,
 } from './constants.js';
 import { Errno } from './errno.js';
 
@@ -29,6 +29,8 @@ export class InetOptions {
   tos = 0;
   mcTtl = 1;
   mcLoop = true;
+  /** IP_FREEBIND / IPV6_FREEBIND (one flag, inet->freebind): bind() may take an address this host does not have. */
+  freebind = false;
   /** IP_MTU_DISCOVER, IPV6_MTU_DISCOVER (IP_PMTUDISC_WANT by default) and IPV6_DONTFRAG of datagram sockets. */
   pmtudisc = IP_PMTUDISC_WANT;
   pmtudisc6 = IP_PMTUDISC_WANT;
@@ -80,6 +82,9 @@ export class InetOptions {
       case IP_PKTINFO:
         this.pktinfo = v !== 0;
         return 0;
+      case IP_FREEBIND:
+        this.freebind = v !== 0;
+        return 0;
       case IP_RECVTTL:
         this.recvTtl = v !== 0;
         return 0;
@@ -102,6 +107,7 @@ export class InetOptions {
       case IP_MULTICAST_LOOP: return intBytes(this.mcLoop ? 1 : 0);
       case IP_OPTIONS: return new Uint8Array(0);
       case IP_PKTINFO: return intBytes(this.pktinfo ? 1 : 0);
+      case IP_FREEBIND: return intBytes(this.freebind ? 1 : 0);
       case IP_RECVTTL: return intBytes(this.recvTtl ? 1 : 0);
       case IP_RECVTOS: return intBytes(this.recvTos ? 1 : 0);
       default: return -Errno.ENOPROTOOPT;
@@ -110,21 +116,24 @@ export class InetOptions {
 }
 
 /**
- * IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS (ipv6(7)) on `o`: 0 or -errno for those three (an int is
- * needed: EINVAL when optlen < 4), null for any other option. Any nonzero value turns one on.
+ * IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS and IPV6_FREEBIND (ipv6(7); the last shares IP_FREEBIND's
+ * flag) on `o`: 0 or -errno for those (an int is needed: EINVAL when optlen < 4), null for any other option. Any
+ * nonzero value turns one on.
  */
 export function setRecv6(o: InetOptions, name: number, val: Uint8Array): number | null {
-  if (name !== IPV6_RECVPKTINFO && name !== IPV6_RECVHOPLIMIT && name !== IPV6_RECVTCLASS) return null;
+  if (name !== IPV6_RECVPKTINFO && name !== IPV6_RECVHOPLIMIT && name !== IPV6_RECVTCLASS && name !== IPV6_FREEBIND) return null;
   if (val.length < 4) return -Errno.EINVAL;
   const on = new DataView(val.buffer, val.byteOffset, 4).getInt32(0, true) !== 0;
-  if (name === IPV6_RECVPKTINFO) o.recvPktinfo6 = on;
+  if (name === IPV6_FREEBIND) o.freebind = on;
+  else if (name === IPV6_RECVPKTINFO) o.recvPktinfo6 = on;
   else if (name === IPV6_RECVHOPLIMIT) o.recvHoplimit6 = on;
   else o.recvTclass6 = on;
   return 0;
 }
 
-/** getsockopt of those three options, or null for any other. */
+/** getsockopt of those four options, or null for any other. */
 export function getRecv6(o: InetOptions, name: number): Uint8Array | null {
+  if (name === IPV6_FREEBIND) return intBytes(o.freebind ? 1 : 0);
   if (name === IPV6_RECVPKTINFO) return intBytes(o.recvPktinfo6 ? 1 : 0);
   if (name === IPV6_RECVHOPLIMIT) return intBytes(o.recvHoplimit6 ? 1 : 0);
   if (name === IPV6_RECVTCLASS) return intBytes(o.recvTclass6 ? 1 : 0);
@@ -133,8 +142,8 @@ export function getRecv6(o: InetOptions, name: number): Uint8Array | null {
 
 /** IP_PMTUDISC_INTERFACE and IP_PMTUDISC_OMIT (linux/in.h; the same numbers serve IPV6_PMTUDISC_*). */
 export const IP_PMTUDISC_INTERFACE = 4, IP_PMTUDISC_OMIT = 5;
-/** IPV6_DONTFRAG (linux/in6.h). */
-export const IPV6_DONTFRAG = 62;
+/** IPV6_DONTFRAG and IPV6_FREEBIND (linux/in6.h). */
+export const IPV6_DONTFRAG = 62, IPV6_FREEBIND = 78;
 
 /**
  * IP_MTU_DISCOVER on a datagram socket (ip(7)): IP_PMTUDISC_DONT..IP_PMTUDISC_OMIT, else EINVAL; an int or one

@@ -112,10 +112,11 @@ export class UdpSocket extends Socket implements UdpSock {
 
   private bindTo(addr: number, port: number): number {
     if (this.port !== 0) return -Errno.EINVAL; // already bound
-    // inet_addr_valid_or_nonlocal: a local, multicast or broadcast address (RTN_LOCAL, RTN_MULTICAST, RTN_BROADCAST).
+    // inet_addr_valid_or_nonlocal: a local, multicast or broadcast address (RTN_LOCAL, RTN_MULTICAST, RTN_BROADCAST),
+    // or any with IP_FREEBIND.
     const group = addr >>> 28 === 0xe;
     const bcast = !group && addr !== INADDR_ANY && this.isBroadcastAddr(addr);
-    if (addr !== INADDR_ANY && !group && !bcast && !this.host.ipv4.isLocal(addr)) return -Errno.EADDRNOTAVAIL;
+    if (addr !== INADDR_ANY && !group && !bcast && !this.host.ipv4.isLocal(addr) && !this.ipOpts.freebind) return -Errno.EADDRNOTAVAIL;
     this.boundAddr = addr;
     const p = this.host.udp.bind(this, port);
     if (p < 0) {

@@ -123,7 +123,7 @@ export class Udp6Socket extends Socket implements UdpSock {
     if (isIpv4Mapped(a)) {
       if (this.v6only) return -Errno.EINVAL;
       const v4 = ipv4FromMapped(a)!;
-      if (v4 !== 0 && !this.host.ipv4.isLocal(v4) && !this.host.ipv4.isGroupAddress(v4)) return -Errno.EADDRNOTAVAIL;
+      if (v4 !== 0 && !this.host.ipv4.isLocal(v4) && !this.host.ipv4.isGroupAddress(v4) && !this.ipOpts.freebind) return -Errno.EADDRNOTAVAIL;
     } else if (!ipv6Equal(a, IPV6_UNSPECIFIED)) {
       if (ipv6Scope(a) === 'link' || (isIpv6Multicast(a) && (a[1]! & 0xf) <= 2)) {
         if (addr.length >= SIZEOF_SOCKADDR_IN6 && ep.scopeId) ifindex = ep.scopeId;
@@ -131,7 +131,8 @@ export class Udp6Socket extends Socket implements UdpSock {
       }
       const iface = ifindex ? this.host.interfaces.find((i) => i.index === ifindex) : undefined;
       if (ifindex && !iface) return -Errno.ENODEV;
-      if (!isIpv6Multicast(a) && !this.host.ipv6.isLocal(a, iface)) return -Errno.EADDRNOTAVAIL;
+      // ipv6_can_nonlocal_bind: IP_FREEBIND / IPV6_FREEBIND lets bind() take an address the host does not have.
+      if (!isIpv6Multicast(a) && !this.host.ipv6.isLocal(a, iface) && !this.ipOpts.freebind) return -Errno.EADDRNOTAVAIL;
     }
     const savedOnly = this.v6only;
     this.rcvSaddr6 = a;

@@ -198,7 +198,8 @@ export class TcpSocket extends Socket implements PortBinding {
     if (typeof ep === 'number') return ep;
     if (this.domain === AF_INET6 && ep.v === 4 && this.v6only) return -Errno.EINVAL;
     const a = ep.addr;
-    if (!isAnyAddr(a) && !isLocalAddr(this.host, a)) return -Errno.EADDRNOTAVAIL;
+    // inet_addr_valid_or_nonlocal: IP_FREEBIND lets bind() take an address the host does not have.
+    if (!isAnyAddr(a) && !isLocalAddr(this.host, a) && !this.inet.freebind) return -Errno.EADDRNOTAVAIL;
     if (this.port !== 0 || this.tcb || this.listener) return -Errno.EINVAL;
     let p = ep.port;
     if (p === 0 && this.bindNoPort && !isAnyAddr(a)) {
