@@ -112,8 +112,11 @@ export class Interface implements Endpoint {
 
   /** "host:iface", as recordings name it. */
   get label(): string {
-    return `${this.host.name}:${this.name}`;
+    // Built once: every transmitted and received frame's event names it.
+    return (this.labelText ??= `${this.host.name}:${this.name}`);
   }
+
+  private labelText: string | undefined;
 
   /** Whether the interface is administratively up. */
   get up(): boolean {

@@ -123,7 +123,11 @@ export class SysBase {
     }
     const sim = this.host.sim;
     sim.progress(); // a call is progress, not a foreign await; many calls without time passing is a busy loop
-    if (sim.sink) sim.sink.push([EV_SYSCALL, sim.now, this.proc.pid, call, args.map((a) => recordable(a)), ret, err]);
+    if (sim.sink) {
+      // Each call builds `args` afresh, so it is made recordable in place (no copy, no closure per call).
+      for (let i = 0; i < args.length; i++) args[i] = recordable(args[i]);
+      sim.sink.push([EV_SYSCALL, sim.now, this.proc.pid, call, args, ret, err]);
+    }
     return ret;
   }
 
