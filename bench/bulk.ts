@@ -11,6 +11,7 @@ import { buildBulk } from '../scenarios/tcp-bulk.js';
 import { findNs3, runNs3, type Ns3Result } from './ns3.js';
 import { bareHeapRate } from './queue.js';
 import { median, rate } from './util.js';
+import { readFileSync } from 'node:fs';
 
 /** One bulk case, in the peer's terms (rate and delay as ns-3 strings: "1Gbps", "5ms"). */
 export interface BulkCase {
@@ -33,8 +34,14 @@ export const BULK_CASES: readonly Partial<BulkCase>[] = [{ bytes: 100e6, loss: 0
 /** What one socksim run measured. */
 export interface BulkMeasure {
   wallS: number;
-  /** Process CPU seconds (user + system, every thread: the GC's helpers count too). */
+  /** Process CPU seconds (user + system, every thread: the GC's helpers and the JIT's compiler threads count too). */
   cpuS: number;
+  /**
+   * CPU seconds of the main thread alone (the simulation itself; Linux's per-thread schedstat), or null where it
+   * cannot be read. On a busy machine it moves least: wall time also counts waiting for a core, and process CPU
+   * counts the optimizing compiler, which does as much work as the simulation in a cold run.
+   */
+  mainCpuS: number | null;
   simS: number;
   events: number;
   received: number;
@@ -62,6 +69,15 @@ export function parseDelay(s: string): number | null {
   return Math.round(Number(m[1]) * mult);
 }
 
+/** CPU time of the calling (main) thread in ns, from /proc/self/task/PID/schedstat; null elsewhere. */
+function mainThreadNs(): number | null {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}
+
 /** Runs socksim's side of one case (no recorder: the sink is null, so no event is even built). */
 export async function measureBulk(c: BulkCase): Promise<BulkMeasure> {
   const rateBps = parseRate(c.rate), delayNs = parseDelay(c.delay);
@@ -69,6 +85,7 @@ export async function measureBulk(c: BulkCase): Promise<BulkMeasure> {
   if (delayNs === null) throw new Error(`bad delay "${c.delay}"`);
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
+  const main0 = mainThreadNs();
   const sim = new Sim({ seed: c.seed, maxTimeNs: 3600e9 });
   const net = new Network(sim);
   const st = buildBulk(net, {
@@ -77,8 +94,10 @@ export async function measureBulk(c: BulkCase): Promise<BulkMeasure> {
   const r = await sim.run();
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
+  const main1 = mainThreadNs();
   return {
-    wallS, cpuS: (cpu.user + cpu.system) / 1e6, simS: (st.t1 - st.t0) / 1e9, events: r.events, received: st.received,
+    wallS, cpuS: (cpu.user + cpu.system) / 1e6, mainCpuS: main0 !== null && main1 !== null ? (main1 - main0) / 1e9 : null,
+    simS: (st.t1 - st.t0) / 1e9, events: r.events, received: st.received,
     frames: net.packetsSent, retransmits: st.source.tcp.stats.retransSegs, sndMss: st.sndMss, status: r.status,
   };
 }
@@ -110,16 +129,19 @@ export async function printBulk(c: BulkCase, o: BulkPrintOptions): Promise<void>
   const m = runs[runs.length - 1]!;
   const wallS = median(runs.map((r) => r.wallS));
   const cpuS = median(runs.map((r) => r.cpuS));
+  const mainS = runs.every((r) => r.mainCpuS !== null) ? median(runs.map((r) => r.mainCpuS!)) : null;
   const evRate = m.events / wallS;
   console.log(`  socksim: ${m.status}, received ${m.received} bytes (segment payload ${m.sndMss}), ${m.simS.toFixed(6)} s simulated, `
     + `${m.events} events, ${m.frames} frames, ${m.retransmits} retransmitted segments`);
   console.log(`  socksim: wall ${wallS.toFixed(3)} s${o.reps > 1 ? ` (median of ${o.reps}: ${runs.map((r) => r.wallS.toFixed(3)).join(' ')})` : ''}, `
-    + `cpu ${cpuS.toFixed(3)} s; ${rate(m.received / wallS)} simulated bytes per wall second; ${rate(evRate)} events/s`);
+    + `cpu ${cpuS.toFixed(3)} s${mainS !== null ? ` (main thread ${mainS.toFixed(3)} s)` : ''}; `
+    + `${rate(m.received / wallS)} simulated bytes per wall second; ${rate(evRate)} events/s`);
   const kv: [string, string][] = [
     ['wall_s', wallS.toFixed(3)], ['sim_s', m.simS.toFixed(6)], ['events', String(m.events)], ['cpu_s', cpuS.toFixed(3)],
     ['sim_bytes_per_wall_s', (m.received / wallS).toFixed(0)], ['events_per_s', evRate.toFixed(0)], ['received', String(m.received)],
     ['warm', String(o.warmup === true || o.reps > 1)],
   ];
+  if (mainS !== null) kv.push(['main_cpu_s', mainS.toFixed(3)]);
   if (o.floor) {
     const floor = await bareHeapRate(1_000_000, 1000, 3);
     console.log(`  event rate ${rate(evRate)}/s against the bare binary heap's ${rate(floor)}/s (bench/queue.ts): ratio ${(evRate / floor).toFixed(3)} (target ≥ 0.25)`);
