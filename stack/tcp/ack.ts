@@ -59,7 +59,8 @@ export function replaceTsRecent(t: Tcb, seg: Seg): void {
 function updateWindow(t: Tcb, seg: Seg, ack: number): number {
   let flag = 0;
   let nwin = seg.wnd;
-  if (!(seg.flags & TCP_SYN)) nwin *= 2 ** t.sndWscale;
+  // A shift, not 2 ** n (a call to pow per ACK): the shift count is at most 14 (RFC 7323 §2.3).
+  if (!(seg.flags & TCP_SYN)) nwin *= 1 << t.sndWscale;
   if (seqGt(ack, t.sndUna) || seqGt(seg.seq, t.sndWl1) || (seg.seq === t.sndWl1 && (nwin > t.sndWnd || nwin === 0))) {
     flag |= FLAG_WIN_UPDATE;
     t.sndWl1 = seg.seq;
