@@ -9,7 +9,7 @@
 import {
   IPPROTO_IP, IPPROTO_IPV6, IP_HDRINCL, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_OPTIONS, IP_PKTINFO, IP_RECVTOS, IP_RECVTTL, IP_TOS, IP_TTL,
   IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO, IPV6_RECVTCLASS, IP_MTU_DISCOVER, IP_PMTUDISC_DO, IP_PMTUDISC_DONT,
-  IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT, IPV6_MTU_DISCOVER, IP_FREEBIND,
+  IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT, IPV6_MTU_DISCOVER, IP_FREEBIND, IP_RECVERR, IPV6_RECVERR,
 } from './constants.js';
 import { Errno } from './errno.js';
 
@@ -29,6 +29,9 @@ export class InetOptions {
   tos = 0;
   mcTtl = 1;
   mcLoop = true;
+  /** IP_RECVERR and IPV6_RECVERR (separate flags) of UDP sockets: ICMP errors go to the error queue (err-queue.ts). */
+  recverr = false;
+  recverr6 = false;
   /** IP_FREEBIND / IPV6_FREEBIND (one flag, inet->freebind): bind() may take an address this host does not have. */
   freebind = false;
   /** IP_MTU_DISCOVER, IPV6_MTU_DISCOVER (IP_PMTUDISC_WANT by default) and IPV6_DONTFRAG of datagram sockets. */
@@ -146,25 +149,30 @@ export const IP_PMTUDISC_INTERFACE = 4, IP_PMTUDISC_OMIT = 5;
 export const IPV6_DONTFRAG = 62, IPV6_FREEBIND = 78;
 
 /**
- * IP_MTU_DISCOVER on a datagram socket (ip(7)): IP_PMTUDISC_DONT..IP_PMTUDISC_OMIT, else EINVAL; an int or one
- * byte. Null for any other option.
+ * IP_MTU_DISCOVER on a datagram socket (ip(7)): IP_PMTUDISC_DONT..IP_PMTUDISC_OMIT, else EINVAL; and IP_RECVERR
+ * (a flag). An int or one byte. Null for any other option.
  */
 export function setPmtu4(o: InetOptions, name: number, val: Uint8Array): number | null {
-  if (name !== IP_MTU_DISCOVER) return null;
+  if (name !== IP_MTU_DISCOVER && name !== IP_RECVERR) return null;
   if (val.length < 1) return -Errno.EINVAL;
   const v = val.length >= 4 ? new DataView(val.buffer, val.byteOffset, 4).getInt32(0, true) : val[0]!;
+  if (name === IP_RECVERR) {
+    o.recverr = v !== 0;
+    return 0;
+  }
   if (v < IP_PMTUDISC_DONT || v > IP_PMTUDISC_OMIT) return -Errno.EINVAL;
   o.pmtudisc = v;
   return 0;
 }
 
-/** IPV6_MTU_DISCOVER (0..5, else EINVAL) and IPV6_DONTFRAG (a flag) (ipv6(7)); ints. Null for any other option. */
+/** IPV6_MTU_DISCOVER (0..5, else EINVAL), IPV6_DONTFRAG and IPV6_RECVERR (flags) (ipv6(7)); ints. Null otherwise. */
 export function setPmtu6(o: InetOptions, name: number, val: Uint8Array): number | null {
-  if (name !== IPV6_MTU_DISCOVER && name !== IPV6_DONTFRAG) return null;
+  if (name !== IPV6_MTU_DISCOVER && name !== IPV6_DONTFRAG && name !== IPV6_RECVERR) return null;
   if (val.length < 4) return -Errno.EINVAL;
   const v = new DataView(val.buffer, val.byteOffset, 4).getInt32(0, true);
-  if (name === IPV6_DONTFRAG) {
-    o.dontfrag6 = v !== 0;
+  if (name === IPV6_DONTFRAG || name === IPV6_RECVERR) {
+    if (name === IPV6_DONTFRAG) o.dontfrag6 = v !== 0;
+    else o.recverr6 = v !== 0;
     return 0;
   }
   if (v < IP_PMTUDISC_DONT || v > IP_PMTUDISC_OMIT) return -Errno.EINVAL;
@@ -172,9 +180,11 @@ export function setPmtu6(o: InetOptions, name: number, val: Uint8Array): number 
   return 0;
 }
 
-/** getsockopt of IP_MTU_DISCOVER, IPV6_MTU_DISCOVER or IPV6_DONTFRAG, or null for any other option. */
+/** getsockopt of IP_MTU_DISCOVER, IP_RECVERR, IPV6_MTU_DISCOVER, IPV6_DONTFRAG or IPV6_RECVERR, or null otherwise. */
 export function getPmtu(o: InetOptions, level: number, name: number): Uint8Array | null {
   if (level === IPPROTO_IP && name === IP_MTU_DISCOVER) return intBytes(o.pmtudisc);
+  if (level === IPPROTO_IP && name === IP_RECVERR) return intBytes(o.recverr ? 1 : 0);
+  if (level === IPPROTO_IPV6 && name === IPV6_RECVERR) return intBytes(o.recverr6 ? 1 : 0);
   if (level === IPPROTO_IPV6 && name === IPV6_MTU_DISCOVER) return intBytes(o.pmtudisc6);
   if (level === IPPROTO_IPV6 && name === IPV6_DONTFRAG) return intBytes(o.dontfrag6 ? 1 : 0);
   return null;

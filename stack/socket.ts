@@ -174,6 +174,11 @@ export abstract class Socket extends FileObject {
     return this.sendmsg(a.data, a.flags, a.dest);
   }
 
+  /** recvmsg(MSG_ERRQUEUE) (ip_recv_error): the oldest queued error, or -EAGAIN — which it is unless overridden. */
+  recvErrQueue(_len: number): RecvResult | number {
+    return -Errno.EAGAIN;
+  }
+
   /**
    * recvmsg(2) that may return ancillary data; `controlLen` is msg_controllen. Defaults to `recvmsg`. `_into` is the
    * caller's buffer (at least `len` bytes): a byte stream may copy the bytes straight into it, from its start, and

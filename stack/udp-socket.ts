@@ -31,6 +31,7 @@ import { decodeInet4, inet4Bytes } from './sockaddr.js';
 import { Socket, type Cmsg, type RecvResult, type SendArgs } from './socket.js';
 import { checkSendCmsgs } from './cmsg.js';
 import { recvCmsgs, rxInfoOf } from './rx-cmsg.js';
+import { ErrorQueue } from './err-queue.js';
 import type { Ipv4Meta } from './ipv4.js';
 import type { Ipv6Meta } from './ipv6.js';
 import { gsoSegments, PendingDatagram, sendCmsgs, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
@@ -65,6 +66,8 @@ export class UdpSocket extends Socket implements UdpSock {
   readonly udp = new UdpLevelOptions();
   /** sk_drops: datagrams the full receive buffer turned away. */
   drops = 0;
+  /** The socket error queue (IP_RECVERR, IPV6_RECVERR). */
+  readonly errQueue = new ErrorQueue();
   /** The corked datagram (UDP_CORK or MSG_MORE) being built, or null. */
   private pending: PendingDatagram | null = null;
   /** sk_shutdown bits (1 = RCV_SHUTDOWN, 2 = SEND_SHUTDOWN). */
@@ -385,11 +388,18 @@ export class UdpSocket extends Socket implements UdpSock {
   }
 
   poll(): number {
-    // datagram_poll: RCV_SHUTDOWN reads as POLLRDHUP|POLLIN, both directions shut as POLLHUP.
-    let m = this.queue.pollMask(this.soError);
+    // datagram_poll: RCV_SHUTDOWN reads as POLLRDHUP|POLLIN, both directions shut as POLLHUP; POLLERR for a pending
+    // error or a non-empty error queue.
+    let m = this.queue.pollMask(this.soError || this.errQueue.length);
     if (this.shut & 1) m |= POLLRDHUP | POLLIN | POLLRDNORM;
     if (this.shut === 3) m |= POLLHUP;
     return m;
+  }
+
+  override recvErrQueue(len: number): RecvResult | number {
+    return this.errQueue.recv(len, (e) => {
+      this.soError = e;
+    });
   }
 
   release(): void {
@@ -397,6 +407,7 @@ export class UdpSocket extends Socket implements UdpSock {
     this.mc.dropAll();
     if (this.port !== 0) this.host.udp.unbind(this, this.port);
     this.queue.clear();
+    this.errQueue.clear();
     this.notify();
   }
 }

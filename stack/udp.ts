@@ -34,6 +34,8 @@ import { readU16 } from './wire/bytes.js';
 import { ipv4Mapped, ipv6Equal, IPV6_UNSPECIFIED, isIpv4Mapped } from './wire/addr.js';
 import { parseUdp, type UdpRepr } from './wire/udp.js';
 import type { UdpLevelOptions } from './udp-level.js';
+import type { InetOptions } from './inet-opts.js';
+import type { ErrorQueue } from './err-queue.js';
 import { ICMPV4_DEST_UNREACH, ICMPV4_FRAG_NEEDED } from './wire/icmpv4.js';
 import { ICMPV6_DEST_UNREACH, ICMPV6_PACKET_TOO_BIG } from './wire/icmpv6.js';
 
@@ -73,6 +75,12 @@ export interface UdpSock {
   enqueue(data: Uint8Array, from: Uint8Array, meta: Ipv4Meta | Ipv6Meta): boolean;
   /** sk_drops: datagrams dropped because the receive buffer was full (SO_RXQ_OVFL reports it). */
   drops: number;
+  /** IPPROTO_IP options (IP_RECVERR decides what an ICMP error about an IPv4 datagram does). */
+  readonly ipOpts: InetOptions;
+  /** The socket error queue (IP_RECVERR, IPV6_RECVERR). */
+  readonly errQueue: ErrorQueue;
+  /** SO_RCVBUF: the error queue is charged against it too. */
+  readonly rcvbuf: number;
   /** Wakes waiters after soError changed. */
   notify(): void;
 }
@@ -343,7 +351,7 @@ export class UdpLayer {
     return undefined;
   }
 
-  /** __udp4_lib_err / __udp6_lib_err without IP_RECVERR: hard errors to connected sockets only. */
+  /** __udp4_lib_err / __udp6_lib_err: ICMP errors about datagrams this host sent. */
   private error(e: Icmp4Error | Icmp6Error): void {
     if (e.transport.length < 8) return;
     const sport = readU16(e.transport, 0), dport = readU16(e.transport, 2);
@@ -358,7 +366,11 @@ export class UdpLayer {
       ({ errno, fatal } = icmpv6ErrConvert(e.type, e.code));
       if (e.type === ICMPV6_PACKET_TOO_BIG) fatal = true; // pmtudisc != IPV6_PMTUDISC_DONT
     }
-    if (!fatal || !sock.connected) return;
+    // __udp4_lib_err / __udp6_lib_err: with IP_RECVERR (IPV6_RECVERR for IPv6 errors) every error is queued and
+    // set as SO_ERROR; without it only a hard error on a connected socket is, and nothing is queued.
+    const recverr = e.v === 4 ? sock.ipOpts.recverr : sock.ipOpts.recverr6;
+    if (recverr) sock.errQueue.push(sock.domain, e, errno, sock.rcvbuf);
+    else if (!fatal || !sock.connected) return;
     sock.soError = errno;
     sock.notify();
   }

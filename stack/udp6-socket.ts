@@ -32,6 +32,7 @@ import { decodeInet6, inet6Bytes } from './sockaddr6.js';
 import { Socket, type Cmsg, type RecvResult, type SendArgs } from './socket.js';
 import { checkSendCmsgs } from './cmsg.js';
 import { recvCmsgs, rxInfoOf } from './rx-cmsg.js';
+import { ErrorQueue } from './err-queue.js';
 import type { Ipv4Meta } from './ipv4.js';
 import type { Ipv6Meta } from './ipv6.js';
 import { gsoSegments, PendingDatagram, sendCmsgs, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
@@ -78,6 +79,8 @@ export class Udp6Socket extends Socket implements UdpSock {
   readonly udp = new UdpLevelOptions();
   /** sk_drops: datagrams the full receive buffer turned away. */
   drops = 0;
+  /** The socket error queue (IP_RECVERR, IPV6_RECVERR). */
+  readonly errQueue = new ErrorQueue();
   /** The corked datagram (UDP_CORK or MSG_MORE) being built, and which family's sendmsg owns it, or null. */
   private pending: PendingDatagram | null = null;
 
@@ -494,7 +497,14 @@ export class Udp6Socket extends Socket implements UdpSock {
   }
 
   poll(): number {
-    return this.queue.pollMask(this.soError);
+    // datagram_poll: POLLERR for a pending error or a non-empty error queue.
+    return this.queue.pollMask(this.soError || this.errQueue.length);
+  }
+
+  override recvErrQueue(len: number): RecvResult | number {
+    return this.errQueue.recv(len, (e) => {
+      this.soError = e;
+    });
   }
 
   release(): void {
@@ -502,6 +512,7 @@ export class Udp6Socket extends Socket implements UdpSock {
     this.mc.dropAll();
     if (this.port !== 0) this.host.udp.unbind(this, this.port);
     this.queue.clear();
+    this.errQueue.clear();
     this.notify();
   }
 }

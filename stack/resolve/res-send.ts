@@ -142,9 +142,9 @@ async function reopen(ctx: Ctx, ns: number): Promise<-1 | 0 | 1> {
     return -1;
   }
   ctx.socks[ns] = fd;
-  // __res_enable_icmp: IP_RECVERR / IPV6_RECVERR. socksim's UDP sockets do not model the option yet (ENOPROTOOPT);
-  // glibc would give up there, but a connected UDP socket gets port-unreachable errors without it on Linux too, so
-  // the lookup goes on. Any other failure ends the call as in glibc.
+  // __res_enable_icmp: IP_RECVERR / IPV6_RECVERR, so ICMP errors — soft ones like a host unreachable after ARP
+  // fails included — end a try early through POLLERR. Any failure ends the call as in glibc (ENOPROTOOPT is kept
+  // as a tolerated answer for hosts built with a profile that refuses the option).
   const v6 = server.family === AF_INET6;
   if ((await sys.setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, 1)) < 0 && sys.errno !== Errno.ENOPROTOOPT) {
     ctx.terrno = sys.errno;

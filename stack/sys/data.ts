@@ -354,9 +354,12 @@ export class SysData extends SysSock {
     if (this.host.profile.deviations.oobIgnored) flags &= ~MSG_OOB;
     if (this.host.profile.deviations.peekConsumes) flags &= ~MSG_PEEK;
     const sock = so.sock;
-    // ip_recv_error: MSG_ERRQUEUE reads the socket error queue, which socksim never fills (IP_RECVERR is not
-    // modelled), so it is empty: EAGAIN at once, never a wait on the data queue.
-    if (flags & MSG_ERRQUEUE && (sock.domain === AF_INET || sock.domain === AF_INET6)) return -Errno.EAGAIN;
+    // ip_recv_error: MSG_ERRQUEUE reads the socket error queue (IP_RECVERR, stack/err-queue.ts) and never waits on
+    // the data queue: EAGAIN when it is empty.
+    if (flags & MSG_ERRQUEUE && (sock.domain === AF_INET || sock.domain === AF_INET6)) {
+      const r = sock.recvErrQueue(len);
+      return typeof r === 'number' ? r : { ...r, control: r.control };
+    }
     const nonblock = (flags & MSG_DONTWAIT) !== 0;
     const what = `${call} fd ${fd}`;
     // Bytes go straight into the caller's buffer only when they are consumed and copied: a peek may return EAGAIN
