@@ -10,6 +10,8 @@ import { EV_DROP, EV_LINK, EV_RX, EV_TX, type DropReason } from './events.js';
 import { faultRules, type FaultRule, type LinkParams, type Verdict } from './faults.js';
 import { widenFields } from '../sim/repr.js';
 
+const EMPTY = new Uint8Array(0);
+
 /** Something a medium delivers frames to: a host's interface or a switch port. */
 export interface Endpoint {
   /** "host:iface" or "switch:port", as recordings name it. */
@@ -68,9 +70,12 @@ class Direction {
   /**
    * Frames propagating in FIFO order (neither reordered nor duplicated), oldest from `wireHead`. Their arrival
    * times never decrease and equal times run in scheduling order, so each arrival event takes the oldest one: the
-   * events need no closure per frame.
+   * events need no closure per frame. A frame no fault rule saw travels as its bytes and id alone (`wireF` null):
+   * no object is built for it, and none is read back, cold, when it arrives.
    */
-  readonly wire: FrameInFlight[] = [];
+  readonly wireF: (FrameInFlight | null)[] = [];
+  readonly wireBytes: Uint8Array[] = [];
+  readonly wireIds: number[] = [];
   wireHead = 0;
   /** The transmitter finished a frame: it leaves the drop-tail queue (one function for every frame). */
   readonly onDeparture = (): void => {
@@ -82,18 +87,29 @@ class Direction {
     widenFields(this, ['busyUntil', 'lastArrival']); // virtual times (sim/repr.ts)
   }
 
-  /** Takes the oldest FIFO frame off the wire. */
-  shiftWire(): FrameInFlight {
-    const f = this.wire[this.wireHead]!;
-    this.wire[this.wireHead++] = undefined as unknown as FrameInFlight;
-    if (this.wireHead === this.wire.length) {
-      this.wire.length = 0;
+  /** Puts a frame on the FIFO wire. */
+  pushWire(f: FrameInFlight | null, bytes: Uint8Array, id: number): void {
+    this.wireF.push(f);
+    this.wireBytes.push(bytes);
+    this.wireIds.push(id);
+  }
+
+  /** Drops the oldest FIFO frame (after reading it at `wireHead`). */
+  shiftWire(): void {
+    const h = this.wireHead;
+    this.wireF[h] = null;
+    this.wireBytes[h] = EMPTY;
+    this.wireHead = h + 1;
+    const n = this.wireF.length;
+    if (this.wireHead === n) {
+      this.wireF.length = this.wireBytes.length = this.wireIds.length = 0;
       this.wireHead = 0;
-    } else if (this.wireHead > 1024 && this.wireHead * 2 > this.wire.length) {
-      this.wire.splice(0, this.wireHead);
+    } else if (this.wireHead > 1024 && this.wireHead * 2 > n) {
+      this.wireF.splice(0, this.wireHead);
+      this.wireBytes.splice(0, this.wireHead);
+      this.wireIds.splice(0, this.wireHead);
       this.wireHead = 0;
     }
-    return f;
   }
 }
 
@@ -116,7 +132,15 @@ export class Link implements Medium {
     this.params = { ...DEFAULT_LINK_PARAMS, ...params };
     this.rules = faultRules(ctx.sim, name, this.params);
     this.dirs = [new Direction('a>b', a, b), new Direction('b>a', b, a)];
-    for (const d of this.dirs) d.onArrival = () => this.arrive(d, d.shiftWire());
+    for (const d of this.dirs) {
+      d.onArrival = () => {
+        const h = d.wireHead;
+        const f = d.wireF[h]!, bytes = d.wireBytes[h]!, id = d.wireIds[h]!;
+        d.shiftWire();
+        if (f) this.arrive(d, f);
+        else this.arriveBare(d, bytes, id);
+      };
+    }
   }
 
   attached(): readonly Endpoint[] {
@@ -165,7 +189,7 @@ export class Link implements Medium {
       if (dir && d.key !== dir) continue;
       const held = d.held;
       d.held = null;
-      if (held) for (const f of held) this.deliver(d, f);
+      if (held) for (const f of held) this.deliver(d, f.to, f.bytes, f.id, f.corrupt);
     }
   }
 
@@ -182,21 +206,29 @@ export class Link implements Medium {
     const d = from === this.a ? this.dirs[0] : from === this.b ? this.dirs[1] : null;
     if (!d) throw new Error(`${from.label} is not attached to link ${this.name}`);
     const sim = this.ctx.sim;
-    const f: FrameInFlight = { id: this.ctx.nextPacketId(), bytes: frame, from, to: d.to, corrupt: false };
-    if (sim.sink) sim.sink.push([EV_TX, sim.now, this.name, from.label, f.id, frame]);
-    if (!this.up) return this.drop(f, 'link-down');
+    const id = this.ctx.nextPacketId();
+    if (sim.sink) sim.sink.push([EV_TX, sim.now, this.name, from.label, id, frame]);
+    if (!this.up) return this.drop(id, 'link-down');
     // Transmitter: serialisation at the configured rate behind a drop-tail queue (a queue of `queueLimit` frames).
     let departure = sim.now;
     const rate = this.params.rateBps;
     if (rate > 0) {
-      if (d.queued >= this.params.queueLimit) return this.drop(f, 'queue-full');
+      if (d.queued >= this.params.queueLimit) return this.drop(id, 'queue-full');
       const start = Math.max(sim.now, d.busyUntil);
       departure = start + Math.ceil((frame.length + this.params.overheadBytes) * 8 * 1e9 / rate);
       d.busyUntil = departure;
       d.queued++;
       sim.at(departure, d.onDeparture);
     }
-    this.propagate(d, f, departure - sim.now);
+    if (this.rules.length > 0) {
+      this.propagate(d, { id, bytes: frame, from, to: d.to, corrupt: false }, departure - sim.now);
+      return;
+    }
+    // No rule to apply: the FIFO wire, as propagate would send it with no delay added.
+    const arrival = Math.max(departure + this.params.latencyNs, d.lastArrival);
+    d.lastArrival = arrival;
+    d.pushWire(null, frame, id);
+    sim.at(arrival, d.onArrival);
   }
 
   private propagate(d: Direction, f: FrameInFlight, txDelay: number): void {
@@ -206,7 +238,7 @@ export class Link implements Medium {
     for (const rule of this.rules) {
       const v: Verdict = rule.apply(f);
       if (v.kind === 'pass') continue;
-      if (v.kind === 'drop') return this.drop(f, v.reason);
+      if (v.kind === 'drop') return this.drop(f.id, v.reason);
       if (v.kind === 'delay') {
         extra += v.ns;
         allowReorder ||= v.reorder === true;
@@ -225,31 +257,38 @@ export class Link implements Medium {
       return;
     }
     d.lastArrival = arrival;
-    d.wire.push(f);
+    d.pushWire(f, f.bytes, f.id);
     this.ctx.sim.at(arrival, d.onArrival);
   }
 
   /** A frame reached the far end of d. */
   private arrive(d: Direction, f: FrameInFlight): void {
-    if (!this.up) return this.drop(f, 'link-down');
+    if (!this.up) return this.drop(f.id, 'link-down');
     if (d.held) d.held.push(f);
-    else this.deliver(d, f);
+    else this.deliver(d, f.to, f.bytes, f.id, f.corrupt);
   }
 
-  private deliver(d: Direction, f: FrameInFlight): void {
+  /** `arrive` for a frame that travelled without a FrameInFlight (no rule saw it). */
+  private arriveBare(d: Direction, bytes: Uint8Array, id: number): void {
+    if (!this.up) return this.drop(id, 'link-down');
+    if (d.held) d.held.push({ id, bytes, from: d.from, to: d.to, corrupt: false });
+    else this.deliver(d, d.to, bytes, id, false);
+  }
+
+  private deliver(d: Direction, to: Endpoint, bytes: Uint8Array, id: number, corrupt: boolean): void {
     const sim = this.ctx.sim;
     // A corrupted frame fails the FCS check (CRC-32 catches every single-bit error) when the NIC checks it.
-    if (f.corrupt && this.params.fcs) return this.drop(f, 'bad-fcs');
+    if (corrupt && this.params.fcs) return this.drop(id, 'bad-fcs');
     d.delivered++;
-    d.deliveredBytes += f.bytes.length;
-    if (sim.sink) sim.sink.push([EV_RX, sim.now, this.name, f.to.label, f.id]);
-    f.to.receive(f.bytes, f.id);
+    d.deliveredBytes += bytes.length;
+    if (sim.sink) sim.sink.push([EV_RX, sim.now, this.name, to.label, id]);
+    to.receive(bytes, id);
   }
 
-  private drop(f: FrameInFlight, reason: DropReason | string): void {
+  private drop(id: number, reason: DropReason | string): void {
     const sim = this.ctx.sim;
     this.ctx.countDrop(reason);
-    if (sim.sink) sim.sink.push([EV_DROP, sim.now, this.name, f.id, reason]);
+    if (sim.sink) sim.sink.push([EV_DROP, sim.now, this.name, id, reason]);
   }
 }
 
