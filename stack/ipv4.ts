@@ -24,7 +24,7 @@ import { Arp, selectAddrOnLink } from './arp.js';
 import { PmtuCache, IpIdent } from './pmtu.js';
 import { Reassembler, optionsForLaterFragments, splitPayload } from './fragment.js';
 import { WireError } from './wire/errors.js';
-import { allocBytes, placePayload, writeMac } from './wire/bytes.js';
+import { allocBytes, writeMac } from './wire/bytes.js';
 import { ipv4MulticastMac } from './wire/addr.js';
 import { parseIpv4, emitIpv4HeaderInto, emitIpv4, IPV4_HEADER_LEN, type Ipv4Repr } from './wire/ipv4.js';
 import { emitEthernetHeaderInto, ETHERNET_HEADER_LEN, ETHERTYPE_IPV4, MAC_BROADCAST } from './wire/ethernet.js';
@@ -281,10 +281,12 @@ export class Ipv4Layer {
   emit(iface: Interface, nextHop: number, repr: Ipv4Repr, pre?: Uint8Array): void {
     const hlen = IPV4_HEADER_LEN + repr.options.length;
     const total = ETHERNET_HEADER_LEN + hlen + repr.payload.length;
-    const frame = pre !== undefined && pre.length === total ? pre : allocBytes(total);
+    const inPlace = pre !== undefined && pre.length === total;
+    const frame = inPlace ? pre : allocBytes(total);
     emitEthernetHeaderInto(0, iface.mac, ETHERTYPE_IPV4, frame, 0);
     emitIpv4HeaderInto(repr, repr.payload.length, frame, ETHERNET_HEADER_LEN);
-    placePayload(frame, ETHERNET_HEADER_LEN + hlen, repr.payload);
+    // Ipv4Send.frame's payload is its tail already (no need to compare buffers: reading .buffer costs a call).
+    if (!inPlace) frame.set(repr.payload, ETHERNET_HEADER_LEN + hlen);
     if (iface.loopback) return iface.send(frame);
     if (nextHop === 0xffffffff || this.isBroadcast(nextHop, iface)) {
       writeMac(frame, 0, MAC_BROADCAST);
