@@ -5,7 +5,7 @@
  * choice, ICMP errors and path-MTU changes (RFC 1191 / RFC 8201), timers, and what a crash forgets.
  * Works for both IP versions: a connection carries v: 4 | 6 and its addresses.
  */
-import { IPPROTO_TCP } from '../constants.js';
+import { IPPROTO_TCP, IP_PMTUDISC_DO, IP_PMTUDISC_WANT } from '../constants.js';
 import { EV_DROP } from '../events.js';
 import { EV_TIMER } from '../../sim/events.js';
 import type { Host } from '../host.js';
@@ -225,21 +225,23 @@ export class TcpLayer {
   transmit(t: Tcb, bytes: Uint8Array, ect = 0, frame?: Uint8Array): void {
     const s = t.sock;
     const tos = t.ecnOk ? (s.tosFor(t.v) & ~3) | ect : s.tosFor(t.v);
-    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, tos, s.ttlFor(t.v), t.ipId, frame);
+    // ip_dont_fragment: DF only for IP_PMTUDISC_WANT (the default) and IP_PMTUDISC_DO; checked on Linux 6.18.
+    const pm = s.inet.pmtudisc;
+    this.ipOutput(t.v, t.laddr, t.raddr, bytes, t.ipId, tos, s.ttlFor(t.v), t.ipId, frame, pm === IP_PMTUDISC_WANT || pm === IP_PMTUDISC_DO);
     t.ipId = (t.ipId + 1) & 0xffff;
   }
 
   /**
-   * Hands a segment to IP. IPv4: DF set (PMTU discovery); `frame` is the frame the segment was built in, if it
+   * Hands a segment to IP. IPv4: DF set (PMTU discovery) unless `df` is false (IP_MTU_DISCOVER); `frame` is the frame the segment was built in, if it
    * was (Ipv4Send.frame). IPv6: an automatic flow label derived from the flow (net.ipv6.auto_flowlabels; socksim
    * hashes the connection's IP id seed instead of the kernel's skb hash).
    */
   private ipOutput(v: 4 | 6, src: IpAddr, dst: IpAddr, payload: Uint8Array, id: number, tos: number, ttl: number,
-    flow = 0, frame?: Uint8Array): void {
+    flow = 0, frame?: Uint8Array, df = true): void {
     if (!this.host.up) return;
     if (v === 4) {
       this.host.ipv4.output({ src: src as number, dst: dst as number, protocol: IPPROTO_TCP, payload, ttl, tos,
-        dontFragment: true, id, frame });
+        dontFragment: df, id, frame });
     } else {
       this.host.ipv6.output({ src: src as Uint8Array, dst: dst as Uint8Array, nextHeader: IPPROTO_TCP, payload,
         hopLimit: ttl, trafficClass: tos, dontFragment: true, flowLabel: flow & 0xfffff });

@@ -5,7 +5,7 @@
  * TCP_INFO returns struct tcp_info. Options socksim does not implement answer ENOPROTOOPT.
  */
 import {
-  IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IP_TOS, IP_BIND_ADDRESS_NO_PORT, IPV6_MTU, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, IP_MTU, AF_INET6, TCP_CONGESTION, TCP_CORK, TCP_DEFER_ACCEPT, TCP_INFO, TCP_INQ, TCP_KEEPCNT,
+  IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IP_MTU_DISCOVER, IP_TOS, IP_BIND_ADDRESS_NO_PORT, IPV6_MTU, IPV6_TCLASS, IPV6_UNICAST_HOPS, IPV6_V6ONLY, IP_MTU, AF_INET6, TCP_CONGESTION, TCP_CORK, TCP_DEFER_ACCEPT, TCP_INFO, TCP_INQ, TCP_KEEPCNT,
   TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_LINGER2, TCP_MAXSEG, TCP_NODELAY, TCP_NOTSENT_LOWAT, TCP_QUICKACK, TCP_SYNCNT,
   TCP_USER_TIMEOUT, TCP_WINDOW_CLAMP,
 } from '../constants.js';
@@ -17,7 +17,7 @@ import { NAGLE_OFF, NAGLE_PUSH, pushPending, nagleMode } from './output.js';
 import { TCP_CLOSE, TCP_LISTEN, TCP_MAX_QUICKACKS, TCP_ATO_MIN } from './tcb.js';
 import { keepaliveStart } from './timers.js';
 import { tcpInfo } from './info.js';
-import { getRecv6, setRecv6 } from '../inet-opts.js';
+import { getPmtu, getRecv6, setPmtu4, setRecv6 } from '../inet-opts.js';
 import { getStreamMcast4, getStreamMcast6, setStreamMcast4, setStreamMcast6 } from './mcast-opts.js';
 
 const MAX_TCP_KEEPIDLE = 32767, MAX_TCP_KEEPINTVL = 32767, MAX_TCP_KEEPCNT = 127, MAX_TCP_SYNCNT = 127;
@@ -106,6 +106,8 @@ export function setTcpOpt(s: TcpSocket, level: number, name: number, v: Uint8Arr
   if (level === IPPROTO_IP) {
     const mc = setStreamMcast4(s.inet, name, v);
     if (mc !== null) return mc;
+    // IP_MTU_DISCOVER: DF on the connection's segments and whether "fragmentation needed" is heeded (tcp/layer.ts).
+    if (name === IP_MTU_DISCOVER) return setPmtu4(s.inet, name, v)!;
     if (name === IP_BIND_ADDRESS_NO_PORT) {
       // ip(7): bind() to port 0 leaves the port to connect(), which may share it across destinations.
       if (v.length < 1) return -Errno.EINVAL;
@@ -236,7 +238,7 @@ export function getTcpOpt(s: TcpSocket, level: number, name: number): Uint8Array
   const cfg = s.cfg;
   if (level === IPPROTO_IPV6) return getV6Opt(s, name);
   if (level === IPPROTO_IP) {
-    const mc = getStreamMcast4(s.inet, name);
+    const mc = getStreamMcast4(s.inet, name) ?? (name === IP_MTU_DISCOVER ? getPmtu(s.inet, level, name) : null);
     if (mc !== null) return mc;
     if (name === IP_BIND_ADDRESS_NO_PORT) return intBytes(s.bindNoPort ? 1 : 0);
     if (name === IP_MTU) {
