@@ -27,6 +27,19 @@ export function widenFields<T extends object>(o: T, keys: readonly string[]): T 
   return o;
 }
 
+/** Shapes already widened by `widenFieldsOnce`. */
+const widened = new Set<string>();
+
+/**
+ * `widenFields` for the first object of a shape named `shape` only: later objects of the same class (or object
+ * literals of the same properties) share the widened hidden class, so widening each of them again is wasted work.
+ */
+export function widenFieldsOnce<T extends object>(shape: string, o: T, keys: readonly string[]): T {
+  if (widened.has(shape)) return o;
+  widened.add(shape);
+  return widenFields(o, keys);
+}
+
 /**
  * Makes the number and boolean fields `keys` of `o` (default: all its own ones) mutable in V8's eyes: stores another
  * value of the same kind and then the field's own value back. Like widening, it changes the hidden class all

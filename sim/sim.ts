@@ -11,7 +11,7 @@ import { RandomStreams } from './random.js';
 import { Process, type ProcessHost, type WaitQueue, type WakeReason } from './process.js';
 import { EV_NOTE, EV_PROC_EXIT, EV_PROC_START, EV_RANDOM, EV_TIMER, type EventSink, type SimEvent } from './events.js';
 import { assertTime, formatTime } from './time.js';
-import { widenFields } from './repr.js';
+import { widenFieldsOnce } from './repr.js';
 
 /** Options of a run. */
 export interface SimOptions {
@@ -87,7 +87,7 @@ export class Sim implements ProcessHost {
     this.sink = opts.sink ?? null;
     this.maxTimeNs = opts.maxTimeNs ?? 3600e9;
     this.maxEvents = opts.maxEvents ?? 50_000_000;
-    widenFields(this, ['now']); // passes 2^30 ns after 1.07 s (sim/repr.ts)
+    widenFieldsOnce('Sim', this, ['now']); // passes 2^30 ns after 1.07 s (sim/repr.ts)
   }
 
   /** Runs fn at absolute virtual time `time` (whole nanoseconds, not before now). */

@@ -8,7 +8,7 @@
 import type { Sim } from '../sim/sim.js';
 import { EV_DROP, EV_LINK, EV_RX, EV_TX, type DropReason } from './events.js';
 import { faultRules, type FaultRule, type LinkParams, type Verdict } from './faults.js';
-import { widenFields } from '../sim/repr.js';
+import { widenFieldsOnce } from '../sim/repr.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -84,7 +84,7 @@ class Direction {
   /** The oldest FIFO frame reaches the far end; set by the link. */
   onArrival: () => void = () => {};
   constructor(readonly key: LinkDirection, readonly from: Endpoint, readonly to: Endpoint) {
-    widenFields(this, ['busyUntil', 'lastArrival']); // virtual times (sim/repr.ts)
+    widenFieldsOnce('Direction', this, ['busyUntil', 'lastArrival']); // virtual times (sim/repr.ts)
   }
 
   /** Puts a frame on the FIFO wire. */

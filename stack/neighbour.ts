@@ -19,7 +19,7 @@ import type { Host } from './host.js';
 import type { Interface } from './iface.js';
 import { EV_DROP } from './events.js';
 import { writeMac } from './wire/bytes.js';
-import { widenFields } from '../sim/repr.js';
+import { widenFieldsOnce } from '../sim/repr.js';
 
 /** NUD states (include/uapi/linux/neighbour.h), as `ip neigh` names them. */
 export type NudState = 'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'permanent';
@@ -208,7 +208,7 @@ export class NeighbourTable {
       iface, addr, key, state: 'failed', mac: null, probes: 0, confirmed: 0, updated: this.host.sim.now, used: 0,
       timer: null, queue: [], queuedBytes: 0,
     };
-    widenFields(e, ['confirmed', 'updated', 'used']); // virtual times (sim/repr.ts)
+    widenFieldsOnce('NeighbourEntry', e, ['confirmed', 'updated', 'used']); // virtual times (sim/repr.ts)
     this.entries.set(`${iface.index}|${key}`, e);
     return e;
   }

@@ -6,7 +6,7 @@
  */
 import type { Sim } from '../../sim/sim.js';
 import type { Timer } from '../../sim/queue.js';
-import { widenFields } from '../../sim/repr.js';
+import { widenFieldsOnce } from '../../sim/repr.js';
 
 /** What a timer calls when its deadline is reached. */
 export interface TimerTarget {
@@ -32,7 +32,7 @@ export class LazyTimer {
   };
 
   constructor(private readonly sim: Sim, private readonly target: TimerTarget, private readonly kind: number) {
-    widenFields(this, ['deadline', 'eventTime']); // virtual times (sim/repr.ts)
+    widenFieldsOnce('LazyTimer', this, ['deadline', 'eventTime']); // virtual times (sim/repr.ts)
   }
 
   /** Whether the timer is armed. */

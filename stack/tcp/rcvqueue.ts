@@ -5,7 +5,7 @@
  * and reported as D-SACK (RFC 2883), overlaps are trimmed, neighbours are coalesced.
  */
 import { seqGeq, seqGt, seqLeq, seqLt } from './seq.js';
-import { widenFields } from '../../sim/repr.js';
+import { widenFieldsOnce } from '../../sim/repr.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -183,7 +183,7 @@ export class OooQueue {
       if (data.length) next.chunks.unshift(data);
       next.seq = seq;
     } else {
-      runs.splice(i, 0, widenFields({ seq, end, chunks: data.length ? [data] : [], fin }, ['seq', 'end']));
+      runs.splice(i, 0, widenFieldsOnce('OooRun', { seq, end, chunks: data.length ? [data] : [], fin }, ['seq', 'end']));
     }
     return kept;
   }

@@ -5,7 +5,7 @@
  */
 import { describe, expect } from 'vitest';
 import { test, fc } from '@fast-check/vitest';
-import { thawFields, widenFields } from '../../../sim/repr.js';
+import { thawFields, widenFields, widenFieldsOnce } from '../../../sim/repr.js';
 
 const value = fc.oneof(fc.double(), fc.integer(), fc.boolean(), fc.string({ maxLength: 4 }), fc.constant(null));
 
@@ -24,5 +24,18 @@ describe('widenFields / thawFields', () => {
   test('widening a field that holds no number throws', () => {
     expect(() => widenFields({ a: 'x' }, ['a'])).toThrow(TypeError);
     expect(() => widenFields({ a: 1 }, ['b'])).toThrow(TypeError);
+  });
+});
+
+describe('widenFieldsOnce', () => {
+  test('widens the first object of a shape and leaves later ones as they are, values unchanged', () => {
+    const shape = 'repr.test: a shape of its own';
+    const a = { t: 3 };
+    const b = { t: 4 };
+    expect(widenFieldsOnce(shape, a, ['t'])).toBe(a);
+    expect(widenFieldsOnce(shape, b, ['nope'])).toBe(b); // not widened again: the bad key is never looked at
+    expect(a.t).toBe(3);
+    expect(b.t).toBe(4);
+    expect(() => widenFieldsOnce(`${shape}-other`, { t: 'x' }, ['t'])).toThrow(TypeError);
   });
 });
