@@ -27,6 +27,8 @@ import { finishChecksum, onesSum, pseudoSumV6 } from './wire/checksum.js';
 import { readU16, writeU16 } from './wire/bytes.js';
 import { IPV6_UNSPECIFIED, ipv6Equal, isIpv4Mapped } from './wire/addr.js';
 import { ipv6Scope } from './iface.js';
+import { InetOptions } from './inet-opts.js';
+import { recvCmsgs, rxInfoOf } from './rx-cmsg.js';
 
 const ICMP_ECHO = 8, ICMPV6_ECHO_REQUEST = 128;
 
@@ -89,7 +91,7 @@ export class PingTable {
   receive4(meta: Ipv4Meta, icmp: Uint8Array, ident: number): void {
     const s = this.lookup(4, ident, meta.dst);
     if (!s) return this.host.countDrop('no-socket');
-    s.enqueue(icmp, inet4Bytes(meta.src, 0));
+    s.enqueue(icmp, inet4Bytes(meta.src, 0), meta);
   }
 
   /** An ICMPv6 echo reply arrived. */
@@ -97,7 +99,7 @@ export class PingTable {
     const s = this.lookup(6, ident, meta.dst);
     if (!s) return this.host.countDrop('no-socket');
     const scope = ipv6Scope(meta.src) === 'link' ? meta.iface.index : 0;
-    s.enqueue(icmp, inet6Bytes(meta.src.slice(), 0, scope));
+    s.enqueue(icmp, inet6Bytes(meta.src.slice(), 0, scope), meta);
   }
 
   /** ping_err: an ICMP error quoting one of our echo requests. */
@@ -134,6 +136,8 @@ export class PingSocket extends Socket {
   /** inet_id of a connected IPv4 socket. */
   private inetId = 0;
   private readonly queue = new DatagramQueue();
+  /** sk_drops: replies the full receive buffer turned away (SO_RXQ_OVFL). */
+  private drops = 0;
 
   constructor(host: Host, readonly v: 4 | 6) {
     super(host, v === 4 ? AF_INET : AF_INET6, SOCK_DGRAM, v === 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
@@ -276,8 +280,9 @@ export class PingSocket extends Socket {
   }
 
   /** Queues a reply; false when SO_RCVBUF is full. */
-  enqueue(data: Uint8Array, from: Uint8Array): boolean {
-    if (!this.queue.push(data, from, this.rcvbuf)) {
+  enqueue(data: Uint8Array, from: Uint8Array, meta: Ipv4Meta | Ipv6Meta): boolean {
+    if (!this.queue.push(data, from, this.rcvbuf, rxInfoOf(meta, this.host.sim.now, this.drops))) {
+      this.drops++;
       this.host.countDrop('rcvbuf-full');
       return false;
     }
@@ -286,8 +291,15 @@ export class PingSocket extends Socket {
   }
 
   override recvmsg(len: number, flags: number): RecvResult | number {
-    // skb_recv_datagram: a pending error is reported once the queue is empty.
-    return this.queue.recvOrError(len, flags, () => this.takeError());
+    // skb_recv_datagram: a pending error is reported once the queue is empty. ping_recvmsg adds the socket-level
+    // control messages (SO_TIMESTAMP, SO_RXQ_OVFL); socksim's ping sockets take no IP-level receive options.
+    const r = this.queue.recv(len, flags, (i) => {
+      const cmsgs = recvCmsgs(this.domain, this, NO_IP_OPTIONS, i);
+      return cmsgs.length > 0 ? { cmsgs } : undefined;
+    });
+    if (r) return r;
+    const err = this.takeError();
+    return err ? -err : -Errno.EAGAIN;
   }
 
   override localName(): Uint8Array {
@@ -314,3 +326,6 @@ export class PingSocket extends Socket {
     this.notify();
   }
 }
+
+/** Ping sockets take no IP-level receive options: every flag off. */
+const NO_IP_OPTIONS = new InetOptions();

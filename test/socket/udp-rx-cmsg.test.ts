@@ -168,4 +168,24 @@ describe(`UDP receive control messages against Linux ${golden.kernel}`, () => {
     expect(counts.seen.every((n) => n === 0)).toBe(true);
     expect(counts.last).toBe(20 - counts.seen.length);
   });
+
+  test('ping sockets stamp replies too (ping_recvmsg: sock_recv_timestamp) — Linux 6.18: one SCM_TIMESTAMP of 16 bytes', async () => {
+    const sim = new Sim({ seed: 1 });
+    const net = new Network(sim);
+    const h = net.addHost('h');
+    h.ping.groupRange = [0, 0];
+    let got: Cm[] = [];
+    h.spawn('probe', async (sys) => {
+      const s = await sys.socket(AF_INET, SOCK_DGRAM, 1 /* IPPROTO_ICMP */);
+      await sys.setsockopt(s, SOL_SOCKET, 29, 1);
+      await sys.sendto(s, Uint8Array.of(8, 0, 0, 0, 0, 1, 0x68, 0x69), 0, inet('127.0.0.1', 0));
+      await sys.sleep(1e6);
+      const control = new Uint8Array(64);
+      const msg = { iov: [new Uint8Array(100)], control, controllen: 64 };
+      expect(await sys.recvmsg(s, msg, 0x40)).toBe(8);
+      got = parseCmsgs(control, msg.controllen).map((m): Cm => [m.level, m.type, m.data.length]);
+    });
+    await sim.run();
+    expect(got).toEqual([[1, 29, 16]]);
+  });
 });
