@@ -67,18 +67,18 @@ export class TxSeg {
 thawFields(widenFields(new TxSeg(0, 0, 0), ['seq', 'end', 'xmitTime']));
 
 /**
- * Fields of a TCB that hold 32-bit sequence numbers or timestamps, virtual times or durations (ns), or byte counts
- * and windows that can pass 2^30: doubles from the start (sim/repr.ts).
+ * Fields of a TCB that hold 32-bit sequence numbers and timestamps, or virtual times and timer durations (ns):
+ * doubles from the start (sim/repr.ts). Each costs a boxed number per connection (about 1 KB in all), so byte
+ * counters, windows and user timeouts, which pass 2^30 rarely or before any code is hot, are left out.
  */
 const WIDE_FIELDS = [
-  'iss', 'sndUna', 'sndNxt', 'sndWnd', 'sndWl1', 'sndWl2', 'maxWindow', 'writeSeq', 'pushedSeq', 'sndSml', 'sndUp',
-  'sndBufSeq', 'tailSkbSeq', 'irs', 'rcvNxt', 'rcvWup', 'copiedSeq', 'rcvqSpaceSeq', 'rcvqSpaceTime', 'rcvRttLastTsecr',
-  'rcvRttSeq', 'rcvRttTime', 'tsRecent', 'tsRecentStamp', 'tsOff', 'rcvTsecr', 'dsackStart', 'dsackEnd', 'cwndStamp',
-  'highSeq', 'undoMarker', 'highSacked', 'rackMstamp', 'rackEndSeq', 'tlpHighSeq', 'cwndUsageSeq', 'rttSeq', 'rto',
-  'retransStamp', 'probesTstamp', 'ackTimeout', 'lrcvtime', 'compressedAckRcvNxt', 'lsndtime', 'rcvTstamp',
-  'lastDataRecv', 'twDeadline', 'synSentAt', 'synackSentAt', 'lastOowAck', 'keepIdleNs', 'keepIntvlNs',
-  'userTimeoutNs', 'linger2Ns', 'urgSeq', 'bytesSent', 'bytesRetrans', 'bytesAcked', 'bytesReceived', 'rwndLimitedNs',
-  'sndbufLimitedNs', 'busyNs', 'chronoStart',
+  'iss', 'sndUna', 'sndNxt', 'sndWl1', 'sndWl2', 'writeSeq', 'pushedSeq', 'sndSml', 'sndUp', 'sndBufSeq', 'tailSkbSeq',
+  'irs', 'rcvNxt', 'rcvWup', 'copiedSeq', 'rcvqSpaceSeq', 'rcvRttSeq', 'dsackStart', 'dsackEnd', 'highSeq',
+  'undoMarker', 'highSacked', 'rackEndSeq', 'tlpHighSeq', 'cwndUsageSeq', 'rttSeq', 'compressedAckRcvNxt', 'urgSeq',
+  'tsRecent', 'tsOff', 'rcvTsecr', 'rcvRttLastTsecr',
+  'rcvqSpaceTime', 'rcvRttTime', 'tsRecentStamp', 'cwndStamp', 'rackMstamp', 'rto', 'retransStamp', 'probesTstamp',
+  'ackTimeout', 'lrcvtime', 'lsndtime', 'rcvTstamp', 'lastDataRecv', 'twDeadline', 'synSentAt', 'synackSentAt',
+  'lastOowAck', 'rwndLimitedNs', 'sndbufLimitedNs', 'busyNs', 'chronoStart',
 ];
 
 /** Whether the shared hidden class of TCBs has been prepared (sim/repr.ts): the first TCB of a process does it. */
