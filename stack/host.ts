@@ -16,6 +16,7 @@ import { PingTable, type PingSocket } from './ping-socket.js';
 import { Udp6Socket } from './udp6-socket.js';
 import { netlinkSocket } from './netlink.js';
 import { LoopbackMedium, type Link, type LinkContext } from './link.js';
+import { Backlog } from './backlog.js';
 import { UdpLayer } from './udp.js';
 import { TcpLayer } from './tcp/layer.js';
 import { TcpSocket } from './tcp/tcp-socket.js';
@@ -67,12 +68,15 @@ export class Host {
   up = true;
   /** Bumped at every restart, so state from before a crash can tell it is stale. */
   generation = 0;
+  /** Packets this host sent to itself, delivered before the sending call returns (stack/backlog.ts). */
+  readonly backlog: Backlog;
 
   constructor(readonly ctx: HostContext, readonly name: string) {
     this.loopback = new Interface(this, 'lo', 1, 0, 65536, true);
     this.loopback.ipv4.push({ addr: 0x7f000001, prefixLen: 8 });
     this.loopback.ipv6.push({ addr: IPV6_LOOPBACK.slice(), prefixLen: 128, scope: 'host' });
-    this.loopback.medium = new LoopbackMedium(ctx, `${name}:lo`, this.loopback);
+    this.backlog = new Backlog(ctx.sim);
+    this.loopback.medium = new LoopbackMedium(ctx, `${name}:lo`, this.loopback, this.backlog);
     this.interfaces.push(this.loopback);
     this.ipv4 = new Ipv4Layer(this);
     this.ipv6 = new Ipv6Layer(this);
@@ -136,6 +140,7 @@ export class Host {
     this.ipv6.reset();
     this.icmp.reset();
     this.icmp6.reset();
+    this.backlog.clear();
   }
 
   /** Restarts a crashed host with empty socket tables (like a reboot); interfaces and routes are kept. */

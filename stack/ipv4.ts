@@ -17,7 +17,6 @@ import { Errno } from './errno.js';
 import { EV_DROP } from './events.js';
 import type { Host } from './host.js';
 import { prefixMask, type Interface } from './iface.js';
-import { LoopbackMedium } from './link.js';
 import { resetReports } from './mcast-report.js';
 import { RouteTable4, type Route4 } from './route.js';
 import { Arp, selectAddrOnLink } from './arp.js';
@@ -264,12 +263,12 @@ export class Ipv4Layer {
     return 0;
   }
 
-  /** dev_loopback_xmit: the packet comes back in on iface after the loopback delay, unseen by captures. */
+  /** dev_loopback_xmit: the packet comes back in on iface through the host's backlog, unseen by captures. */
   private loopBack(iface: Interface, repr: Ipv4Repr): void {
     const bytes = emitIpv4(repr);
     const id = this.host.ctx.nextPacketId();
     const gen = this.host.generation;
-    this.host.sim.after(LoopbackMedium.DELAY_NS, () => {
+    this.host.backlog.add(() => {
       if (this.host.up && this.host.generation === gen) this.input(iface, bytes, id, true);
     });
   }

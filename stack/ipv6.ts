@@ -16,7 +16,6 @@ import { EV_DROP } from './events.js';
 import type { Host } from './host.js';
 import { ipv6PrefixMatch, ipv6Scope, type Interface } from './iface.js';
 import { RouteTable6, type Route6 } from './route.js';
-import { LoopbackMedium } from './link.js';
 import { Ndisc } from './ndisc.js';
 import { PmtuCache, IpIdent } from './pmtu.js';
 import { Reassembler, splitPayload } from './fragment.js';
@@ -237,12 +236,12 @@ export class Ipv6Layer {
     return 0;
   }
 
-  /** dev_loopback_xmit: the packet comes back in on iface after the loopback delay, unseen by captures. */
+  /** dev_loopback_xmit: the packet comes back in on iface through the host's backlog, unseen by captures. */
   private loopBack(iface: Interface, ip: Ipv6Repr): void {
     const bytes = emitIpv6(ip);
     const id = this.host.ctx.nextPacketId();
     const gen = this.host.generation;
-    this.host.sim.after(LoopbackMedium.DELAY_NS, () => {
+    this.host.backlog.add(() => {
       if (this.host.up && this.host.generation === gen) this.input(iface, bytes, id, true);
     });
   }

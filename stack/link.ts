@@ -6,6 +6,7 @@
  * change the decisions of another, and every decision that changes a packet's fate is recorded.
  */
 import type { Sim } from '../sim/sim.js';
+import type { Backlog } from './backlog.js';
 import { EV_DROP, EV_LINK, EV_RX, EV_TX, type DropReason } from './events.js';
 import { faultRules, type FaultRule, type LinkParams, type Verdict } from './faults.js';
 import { widenFieldsOnce } from '../sim/repr.js';
@@ -301,10 +302,9 @@ export const DEFAULT_LINK_PARAMS: LinkParams = {
 /** Loopback: frames come back to the same endpoint after a near-zero delay, in order, never lost. */
 export class LoopbackMedium implements Medium {
   readonly up = true;
-  /** Delay of the loopback path: 1 µs, "near zero" but still an event, so a send never re-enters a receive. */
-  static readonly DELAY_NS = 1_000;
 
-  constructor(readonly ctx: LinkContext, readonly name: string, readonly end: Endpoint) {}
+  /** `backlog`: the host's loopback backlog, which delivers before the sending call returns (stack/backlog.ts). */
+  constructor(readonly ctx: LinkContext, readonly name: string, readonly end: Endpoint, private readonly backlog: Backlog) {}
 
   attached(): readonly Endpoint[] {
     return [this.end];
@@ -314,7 +314,7 @@ export class LoopbackMedium implements Medium {
     const sim = this.ctx.sim;
     const id = this.ctx.nextPacketId();
     if (sim.sink) sim.sink.push([EV_TX, sim.now, this.name, from.label, id, frame]);
-    sim.at(sim.now + LoopbackMedium.DELAY_NS, () => {
+    this.backlog.add(() => {
       if (sim.sink) sim.sink.push([EV_RX, sim.now, this.name, from.label, id]);
       this.end.receive(frame, id);
     });

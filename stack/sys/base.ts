@@ -114,6 +114,8 @@ export class SysBase {
 
   /** Records a finished call and converts a negative errno into -1 + errno. */
   protected done(call: string, args: unknown[], r: number): number {
+    // The NET_RX softirq runs before the call returns: what this host sent itself is delivered now.
+    this.host.backlog.drain();
     let ret = r;
     let err = 0;
     if (r < 0) {

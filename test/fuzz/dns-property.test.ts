@@ -131,7 +131,9 @@ describe('the DNS service the interpreter starts', () => {
 
   test('a client on the resolver host itself uses 127.0.0.1', async () => {
     const s = world([]);
-    s.processes = [{ host: 'resolver', ops: [lookup('both.example.com', 'AF_INET')] }];
+    // After the daemon is up: loopback delivers inside sendto, so a query sent at the daemon's own start instant
+    // would find no socket on port 53 (port unreachable, as on Linux).
+    s.processes = [{ host: 'resolver', ops: [{ op: 'sleep', ms: 10 }, lookup('both.example.com', 'AF_INET')] }];
     s.dns!.clients = { resolver: { timeout: 1, attempts: 1 } };
     expect(outcomes(await runData(s))).toEqual(['192.0.2.80 192.0.2.81']);
   });

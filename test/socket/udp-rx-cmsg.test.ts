@@ -131,9 +131,9 @@ describe(`UDP receive control messages against Linux ${golden.kernel}`, () => {
       }
       return out;
     });
-    // The probe process slept 1.234567891 s; loopback delivers 1 µs after the send: 1.234568891 s (234568 µs).
-    // The second datagram is sent after the first receive's 5 µs sleep: 1.234573891 s.
-    expect(got).toEqual([[1n, 234568n], [1n, 234573891n]]);
+    // The probe process slept 1.234567891 s; loopback delivers inside the send (234567 µs). The second datagram is
+    // sent after the first receive's 5 µs sleep: 1.234572891 s.
+    expect(got).toEqual([[1n, 234567n], [1n, 234572891n]]);
   });
 
   test('SO_RXQ_OVFL: datagrams queued after the full receive buffer dropped some carry the drop count (sock_recv_drops)', async () => {
