@@ -37,8 +37,8 @@ export class Arp implements NeighbourProtocol {
   }
 
   /** Sends an Ethernet frame carrying an IPv4 packet to nextHop on iface, resolving its MAC first if needed. */
-  output(iface: Interface, nextHop: number, frame: Uint8Array): void {
-    this.table.outputTo(iface, nextHop, frame);
+  output(iface: Interface, nextHop: number, frame: Uint8Array, inId: number | null = null): void {
+    this.table.outputTo(iface, nextHop, frame, inId);
   }
 
   /** An ARP packet arrived on iface (arp_process). */
@@ -88,9 +88,11 @@ export class Arp implements NeighbourProtocol {
   }
 
   /** Resolution failed: each waiting packet is answered with ICMP host unreachable from ourselves. */
-  failed(_e: NeighbourEntry, frames: Uint8Array[]): void {
-    for (const f of frames) {
+  failed(_e: NeighbourEntry, frames: Uint8Array[], ids: (number | null)[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
       this.host.countDrop('no-neighbour');
+      this.host.sim.record(EV_DROP, `${this.host.name}:arp`, ids[i] ?? null, 'no-neighbour');
       this.host.icmp.sendError(f.subarray(ETHERNET_HEADER_LEN), ICMPV4_DEST_UNREACH, ICMP_HOST_UNREACH, 0, true);
     }
   }

@@ -277,7 +277,7 @@ export class Ipv4Layer {
    * Frames one IPv4 packet and sends it towards nextHop on iface (resolving its MAC through ARP), in `pre` when it
    * is a frame of the right size holding the payload already (Ipv4Send.frame).
    */
-  emit(iface: Interface, nextHop: number, repr: Ipv4Repr, pre?: Uint8Array): void {
+  emit(iface: Interface, nextHop: number, repr: Ipv4Repr, pre?: Uint8Array, inId: number | null = null): void {
     const hlen = IPV4_HEADER_LEN + repr.options.length;
     const total = ETHERNET_HEADER_LEN + hlen + repr.payload.length;
     const inPlace = pre !== undefined && pre.length === total;
@@ -295,7 +295,7 @@ export class Ipv4Layer {
       writeMac(frame, 0, ipv4MulticastMac(nextHop));
       return iface.send(frame);
     }
-    this.arp.output(iface, nextHop, frame);
+    this.arp.output(iface, nextHop, frame, inId);
   }
 
   /** ip_do_fragment: sends repr as fragments of at most mtu bytes (offsets relative to repr's own offset). */
@@ -390,7 +390,8 @@ export class Ipv4Layer {
       }
       return this.fragmentAndSend(r.iface, r.gateway || ip.dst, out, mtu);
     }
-    this.emit(r.iface, r.gateway || ip.dst, out);
+    // The arriving frame's id goes with the packet, so a neighbour failure can say which one it dropped.
+    this.emit(r.iface, r.gateway || ip.dst, out, undefined, pktId);
   }
 
   /** Forgets per-boot state (the host crashed): neighbours, fragments, path MTUs, id counters, group memberships. */

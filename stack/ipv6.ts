@@ -247,7 +247,7 @@ export class Ipv6Layer {
   }
 
   /** Frames a packet towards nextHop on iface (multicast MAC, or neighbour discovery for unicast). */
-  emit(iface: Interface, nextHop: Uint8Array, ip: Ipv6Repr): void {
+  emit(iface: Interface, nextHop: Uint8Array, ip: Ipv6Repr, inId: number | null = null): void {
     const frame = new Uint8Array(ETHERNET_HEADER_LEN + IPV6_HEADER_LEN + ip.payload.length);
     emitEthernetHeaderInto(0, iface.mac, ETHERTYPE_IPV6, frame, 0);
     emitIpv6HeaderInto(ip, ip.payload.length, frame, ETHERNET_HEADER_LEN);
@@ -257,7 +257,7 @@ export class Ipv6Layer {
       writeMac(frame, 0, ipv6MulticastMac(nextHop));
       return iface.send(frame);
     }
-    this.nd.output(iface, nextHop, frame);
+    this.nd.output(iface, nextHop, frame, inId);
   }
 
   /** An IPv6 packet arrived on iface. */
@@ -388,7 +388,7 @@ export class Ipv6Layer {
       return this.drop(pktId, 'mtu');
     }
     this.stats.outForwDatagrams++;
-    this.emit(r.iface, r.gateway ?? ip.dst, { ...ip, hopLimit: ip.hopLimit - 1 });
+    this.emit(r.iface, r.gateway ?? ip.dst, { ...ip, hopLimit: ip.hopLimit - 1 }, pktId);
   }
 
   /** Forgets per-boot state (the host crashed), socket-joined groups included (their reports: Ipv4Layer.reset). */

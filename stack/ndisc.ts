@@ -41,8 +41,8 @@ export class Ndisc implements NeighbourProtocol {
   }
 
   /** Sends a frame carrying an IPv6 packet to the neighbour nextHop on iface, resolving its MAC first if needed. */
-  output(iface: Interface, nextHop: Uint8Array, frame: Uint8Array): void {
-    this.table.output(iface, nextHop.slice(), ipv6ToString(nextHop), frame);
+  output(iface: Interface, nextHop: Uint8Array, frame: Uint8Array, inId: number | null = null): void {
+    this.table.output(iface, nextHop.slice(), ipv6ToString(nextHop), frame, inId);
   }
 
   /** A neighbour solicitation or advertisement arrived (from icmpv6.ts, checksum already verified). */
@@ -111,9 +111,11 @@ export class Ndisc implements NeighbourProtocol {
   }
 
   /** Resolution failed: each waiting packet is answered with ICMPv6 address unreachable. */
-  failed(_e: NeighbourEntry, frames: Uint8Array[]): void {
-    for (const f of frames) {
+  failed(_e: NeighbourEntry, frames: Uint8Array[], ids: (number | null)[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
       this.host.countDrop('no-neighbour');
+      this.host.sim.record(EV_DROP, `${this.host.name}:ndisc`, ids[i] ?? null, 'no-neighbour');
       this.host.icmp6.sendError(f.subarray(ETHERNET_HEADER_LEN), ICMPV6_DEST_UNREACH, ADDR_UNREACH, 0, { local: true });
     }
   }

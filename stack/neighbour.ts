@@ -61,6 +61,8 @@ export interface NeighbourEntry {
   timer: Timer | null;
   /** Frames waiting for resolution; bytes 0–5 (the destination MAC) are filled in when it is known. */
   queue: Uint8Array[];
+  /** Beside each queued frame: the id of the frame that brought a forwarded packet here, else null (drop records). */
+  queueIds: (number | null)[];
   queuedBytes: number;
 }
 
@@ -68,8 +70,11 @@ export interface NeighbourEntry {
 export interface NeighbourProtocol {
   /** Sends a solicitation for e: unicast to `mac` when given (PROBE), else broadcast/multicast. */
   solicit(e: NeighbourEntry, mac: number | null, trigger: Uint8Array | undefined): void;
-  /** Resolution failed: `frames` are the queued frames (Ethernet header included), to report to their senders. */
-  failed(e: NeighbourEntry, frames: Uint8Array[]): void;
+  /**
+   * Resolution failed: `frames` are the queued frames (Ethernet header included), to report to their senders;
+   * `ids` the arriving frame ids of forwarded ones (null for packets of this host), for the drop records.
+   */
+  failed(e: NeighbourEntry, frames: Uint8Array[], ids: (number | null)[]): void;
 }
 
 /** How an update arrives: the new state and Linux's neigh_update flags. */
@@ -111,12 +116,12 @@ export class NeighbourTable {
    * Sends `frame` (an Ethernet frame whose destination MAC is still to be written) to the neighbour `addr` on
    * iface: at once when its MAC is known, else after resolution.
    */
-  output(iface: Interface, addr: number | Uint8Array, key: string, frame: Uint8Array): void {
-    this.outputVia(this.get(iface, key) ?? this.create(iface, addr, key), frame);
+  output(iface: Interface, addr: number | Uint8Array, key: string, frame: Uint8Array, inId: number | null = null): void {
+    this.outputVia(this.get(iface, key) ?? this.create(iface, addr, key), frame, inId);
   }
 
   /** `output` to an IPv4 neighbour, whose key is the address as decimal text (built only when the entry changes). */
-  outputTo(iface: Interface, addr: number, frame: Uint8Array): void {
+  outputTo(iface: Interface, addr: number, frame: Uint8Array, inId: number | null = null): void {
     let e = this.last;
     if (e !== null && e.iface === iface && e.addr === addr) {
       this.age(e);
@@ -125,10 +130,10 @@ export class NeighbourTable {
       e = this.get(iface, key) ?? this.create(iface, addr, key);
       this.last = e;
     }
-    this.outputVia(e, frame);
+    this.outputVia(e, frame, inId);
   }
 
-  private outputVia(e: NeighbourEntry, frame: Uint8Array): void {
+  private outputVia(e: NeighbourEntry, frame: Uint8Array, inId: number | null = null): void {
     const now = this.host.sim.now;
     e.used = now;
     switch (e.state) {
@@ -142,12 +147,12 @@ export class NeighbourTable {
         this.setState(e, 'delay', now + this.params.delayFirstProbeNs);
         return this.send(e, frame);
       case 'incomplete':
-        return this.enqueue(e, frame);
+        return this.enqueue(e, frame, inId);
       case 'failed':
         // NONE/FAILED: start resolving; probes start at ucast_solicit so only multicast solicitations go out.
         e.probes = this.params.ucastSolicit;
         this.setState(e, 'incomplete', now + this.params.retransNs);
-        this.enqueue(e, frame);
+        this.enqueue(e, frame, inId);
         this.probe(e, frame);
     }
   }
@@ -206,7 +211,7 @@ export class NeighbourTable {
   private create(iface: Interface, addr: number | Uint8Array, key: string): NeighbourEntry {
     const e: NeighbourEntry = {
       iface, addr, key, state: 'failed', mac: null, probes: 0, confirmed: 0, updated: this.host.sim.now, used: 0,
-      timer: null, queue: [], queuedBytes: 0,
+      timer: null, queue: [], queueIds: [], queuedBytes: 0,
     };
     widenFieldsOnce('NeighbourEntry', e, ['confirmed', 'updated', 'used']); // virtual times (sim/repr.ts)
     this.entries.set(`${iface.index}|${key}`, e);
@@ -256,10 +261,12 @@ export class NeighbourTable {
     if (e.probes >= max) {
       // neigh_invalidate: report every queued packet, then forget them.
       const frames = e.queue;
+      const ids = e.queueIds;
       e.queue = [];
+      e.queueIds = [];
       e.queuedBytes = 0;
       this.setState(e, 'failed', null);
-      this.proto.failed(e, frames);
+      this.proto.failed(e, frames, ids);
       return;
     }
     this.setState(e, e.state, now + this.params.retransNs);
@@ -278,16 +285,18 @@ export class NeighbourTable {
     e.iface.send(frame);
   }
 
-  private enqueue(e: NeighbourEntry, frame: Uint8Array): void {
+  private enqueue(e: NeighbourEntry, frame: Uint8Array, inId: number | null): void {
     const size = frame.length + SKB_TRUESIZE_OVERHEAD;
     // neigh_queue: drop the oldest until the new one fits.
     while (e.queue.length > 0 && e.queuedBytes + size > this.params.queueBytes) {
       const old = e.queue.shift()!;
+      const oldId = e.queueIds.shift() ?? null;
       e.queuedBytes -= old.length + SKB_TRUESIZE_OVERHEAD;
       this.host.countDrop('neigh-queue-full');
-      this.host.sim.record(EV_DROP, `${this.host.name}:${this.name}`, null, 'neigh-queue-full');
+      this.host.sim.record(EV_DROP, `${this.host.name}:${this.name}`, oldId, 'neigh-queue-full');
     }
     e.queue.push(frame);
+    e.queueIds.push(inId);
     e.queuedBytes += size;
   }
 
@@ -295,6 +304,7 @@ export class NeighbourTable {
   private flush(e: NeighbourEntry): void {
     const q = e.queue;
     e.queue = [];
+    e.queueIds = [];
     e.queuedBytes = 0;
     for (const f of q) this.output(e.iface, e.addr, e.key, f);
   }
