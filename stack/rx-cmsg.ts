@@ -79,16 +79,19 @@ function v4mapped(a: number): Uint8Array {
   return b;
 }
 
+/** SCM_TIMESTAMP (struct timeval) or, with SO_TIMESTAMPNS, SCM_TIMESTAMPNS (struct timespec) for virtual time t. */
+export function timestampCmsg(s: RxSocketFlags, t: number): Cmsg {
+  const sec = Math.floor(t / 1e9);
+  const ns = t - sec * 1e9;
+  return s.timestampNs
+    ? { level: SOL_SOCKET, type: SO_TIMESTAMPNS, data: timePair(sec, ns) }
+    : { level: SOL_SOCKET, type: SO_TIMESTAMP, data: timePair(sec, Math.floor(ns / 1000)) };
+}
+
 /** The control messages for one received datagram on a socket of `family` (AF_INET 2, AF_INET6 10). */
 export function recvCmsgs(family: number, s: RxSocketFlags, ip: InetOptions, info: RxInfo): Cmsg[] {
   const out: Cmsg[] = [];
-  if (s.timestamp) {
-    const sec = Math.floor(info.t / 1e9);
-    const ns = info.t - sec * 1e9;
-    out.push(s.timestampNs
-      ? { level: SOL_SOCKET, type: SO_TIMESTAMPNS, data: timePair(sec, ns) }
-      : { level: SOL_SOCKET, type: SO_TIMESTAMP, data: timePair(sec, Math.floor(ns / 1000)) });
-  }
+  if (s.timestamp) out.push(timestampCmsg(s, info.t));
   if (s.rxqOvfl && info.drops > 0) out.push({ level: SOL_SOCKET, type: SO_RXQ_OVFL, data: u32(info.drops) });
   if (family === 10) {
     if (ip.recvPktinfo6) {

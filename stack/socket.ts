@@ -49,7 +49,9 @@ export interface SendArgs {
 
 /** Ancillary data a receive produces, before the syscall layer lays it out in msg_control. */
 export interface RecvControl {
-  /** SCM_CREDENTIALS (SO_PASSCRED set), first, as scm_recv puts it. */
+  /** Control messages that come before the credentials (an AF_UNIX message's timestamp). */
+  early?: Cmsg[];
+  /** SCM_CREDENTIALS (SO_PASSCRED set), first after `early`, as scm_recv puts it. */
   creds?: Ucred;
   /** SCM_RIGHTS files; the receiver installs them or drops their references. */
   files?: OpenFile[];

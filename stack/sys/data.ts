@@ -432,10 +432,12 @@ export class SysData extends SysSock {
     if (!control) return w;
     const files = control.files ?? [];
     if (!buf) {
-      if (control.creds || files.length > 0) w.flags |= MSG_CTRUNC;
+      // put_cmsg with no msg_control: "msg->msg_flags |= MSG_CTRUNC".
+      if (control.creds || files.length > 0 || control.early?.length || control.cmsgs?.length) w.flags |= MSG_CTRUNC;
       for (const f of files) f.unref();
       return w;
     }
+    for (const c of control.early ?? []) w.put(c.level, c.type, c.data);
     if (control.creds) {
       const c = control.creds;
       w.put(SOL_SOCKET, SCM_CREDENTIALS, ucredBytes(c));

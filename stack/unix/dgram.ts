@@ -5,6 +5,7 @@
  * datagram peer is gone, EPIPE for a seqpacket peer that is gone or shut for reading. A short buffer truncates the
  * message (MSG_TRUNC in msg_flags; the flag in the call returns the real length).
  */
+import { timestampCmsg } from '../rx-cmsg.js';
 import {
   AF_UNSPEC, MSG_OOB, MSG_PEEK, MSG_TRUNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRBAND,
   POLLWRNORM, SOCK_DGRAM, SOCK_SEQPACKET,
@@ -51,6 +52,8 @@ abstract class UnixMessageSocket extends UnixSocket {
       return -Errno.EAGAIN;
     }
     const skb = this.skb(a.data, this, a.control?.creds ?? a.sender, a.control?.files ?? null);
+    // unix_dgram_sendmsg: stamped at send when the receiver wants timestamps (SO_TIMESTAMP).
+    if (other.timestamp) skb.tstamp = this.host.sim.now;
     if (a.control) a.control.files = null;
     other.enqueue(skb);
     return a.data.length;
@@ -79,6 +82,11 @@ abstract class UnixMessageSocket extends UnixSocket {
     const n = Math.min(len, avail);
     const data = skb.data.slice(skip, skip + n);
     const control: RecvControl = {};
+    if (this.timestamp) {
+      // __sock_recv_timestamp: a message stamped before the option was set gets the receive time, kept for later.
+      if (skb.tstamp === 0) skb.tstamp = this.host.sim.now;
+      control.early = [timestampCmsg(this, skb.tstamp)];
+    }
     if (this.passcred) control.creds = skb.creds;
     if (!peek) {
       const files = this.detachFiles(skb);
@@ -89,7 +97,7 @@ abstract class UnixMessageSocket extends UnixSocket {
       if (this.peekOff >= 0) this.peekOff += n;
       if (skb.files) control.files = skb.files.map((f) => f.ref());
     }
-    const hasCtl = control.creds !== undefined || control.files !== undefined;
+    const hasCtl = control.creds !== undefined || control.files !== undefined || control.early !== undefined;
     return {
       data, ret: flags & MSG_TRUNC ? avail : n, from: skb.sender.name, msgFlags: n < avail ? MSG_TRUNC : 0,
       ...(hasCtl ? { control } : {}),

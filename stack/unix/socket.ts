@@ -77,6 +77,8 @@ export interface Skb {
   oob: boolean;
   /** A pending connection on a listener: the server-side socket accept() returns. */
   embryo: UnixSocket | null;
+  /** skb->tstamp: virtual time the message was stamped (0: not yet). */
+  tstamp: number;
 }
 
 /** Connection states (sk_state). */
@@ -230,7 +232,7 @@ export abstract class UnixSocket extends Socket {
 
   /** Builds an skb. */
   protected skb(data: Uint8Array, sender: UnixSocket, creds: Ucred, files: OpenFile[] | null, oob = false): Skb {
-    return { data: data.slice(), consumed: 0, files, creds, sender, owner: sender, truesize: this.type === SOCK_STREAM ? streamTruesize(data.length) : dgramTruesize(data.length), oob, embryo: null };
+    return { data: data.slice(), consumed: 0, files, creds, sender, owner: sender, truesize: this.type === SOCK_STREAM ? streamTruesize(data.length) : dgramTruesize(data.length), oob, embryo: null, tstamp: 0 };
   }
 
   /** Takes the files off an skb (unix_detach_fds): the receiver now owns their references. */
