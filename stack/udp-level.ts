@@ -15,10 +15,13 @@
  * UDP_ENCAP_ESPINUDP, and then treats arriving datagrams as ESP). socksim's NICs do no GRO, so UDP_GRO is kept and
  * read back but datagrams are never coalesced; Linux coalesces a loopback GSO send for a UDP_GRO receiver.
  */
-import { SOL_UDP, UDP_CORK, UDP_ENCAP, UDP_GRO, UDP_NO_CHECK6_RX, UDP_NO_CHECK6_TX, UDP_SEGMENT } from './constants.js';
+import { IPPROTO_UDP, SOL_UDP, UDP_CORK, UDP_ENCAP, UDP_GRO, UDP_NO_CHECK6_RX, UDP_NO_CHECK6_TX, UDP_SEGMENT } from './constants.js';
 import { Errno } from './errno.js';
 import type { Cmsg, SendArgs } from './socket.js';
 import { intBytes } from './sockopt.js';
+import type { Host } from './host.js';
+import { v4SendPlan, type InetOptions } from './inet-opts.js';
+import { emitUdp } from './wire/udp.js';
 
 /** UDP_MAX_SEGMENTS (include/linux/udp.h): the most segments one GSO send may make. */
 export const UDP_MAX_SEGMENTS = 128;
@@ -138,4 +141,42 @@ export class PendingDatagram {
     }
     return this.flush(data, this.gso);
   }
+}
+
+/** What sendUdp4 needs of the sending socket (AF_INET, or AF_INET6 towards a v4-mapped address). */
+export interface Udp4Source {
+  readonly host: Host;
+  readonly port: number;
+  /** SO_NO_CHECK: the datagram goes out with a zero checksum ("not computed", RFC 768). */
+  readonly noCheck: boolean;
+  readonly ipOpts: InetOptions;
+}
+
+/**
+ * udp_send_skb over IPv4: one datagram, or with a segment size its GSO segments, all at once. IP_MTU_DISCOVER
+ * decides DF and whether a datagram over the MTU is EMSGSIZE or fragmented (v4SendPlan); `mcLoop` is the socket's
+ * multicast loop flag (an AF_INET6 socket's is IPV6_MULTICAST_LOOP); `nextId` gives a connected socket's next
+ * inet_id, or undefined to let IP choose.
+ */
+export function sendUdp4(s: Udp4Source, data: Uint8Array, src: number, daddr: number, dport: number, oif: number, gso: number,
+  mcLoop: boolean, nextId: () => number | undefined): number {
+  const ipv4 = s.host.ipv4;
+  const pathMtu = ipv4.pathMtu(daddr, oif || undefined);
+  const devMtu = ipv4.route(daddr, oif || undefined)?.iface.mtu ?? pathMtu;
+  const plan = v4SendPlan(s.ipOpts.pmtudisc, 20 + UDP_HEADER_LEN + data.length, pathMtu, devMtu, gso > 0 && data.length > gso);
+  if (typeof plan === 'number') return plan;
+  const pieces = gsoSegments(data, gso, 20, plan.mtu, s.noCheck);
+  if (typeof pieces === 'number') return pieces;
+  const ttl = daddr >>> 28 === 0xe ? s.ipOpts.mcTtl : s.ipOpts.ttl;
+  for (const payload of pieces) {
+    const seg = emitUdp({ srcPort: s.port, dstPort: dport, payload }, s.noCheck ? null : { v: 4, src, dst: daddr });
+    const id = nextId();
+    const r = ipv4.output({
+      src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: plan.df, ...(id !== undefined ? { id } : {}),
+      ttl, tos: s.ipOpts.tos, mcLoop, ...(oif ? { oif } : {}),
+    });
+    if (r < 0) return r;
+    s.host.udp.stats.outDatagrams++;
+  }
+  return data.length;
 }

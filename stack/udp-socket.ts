@@ -22,7 +22,7 @@
 import {
   AF_INET, AF_UNSPEC, INADDR_ANY, IPPROTO_IP, IPPROTO_UDP, MSG_MORE, MSG_OOB, MSG_PEEK, POLLHUP, POLLIN, POLLRDHUP, POLLRDNORM, SOCK_DGRAM, UDP_CORK, IP_MTU,
 } from './constants.js';
-import { getPmtu, InetOptions, setPmtu4, v4SendPlan } from './inet-opts.js';
+import { getPmtu, InetOptions, setPmtu4 } from './inet-opts.js';
 import { intBytes } from './sockopt.js';
 import { SockMcast } from './multicast.js';
 import { Errno } from './errno.js';
@@ -34,10 +34,9 @@ import { recvCmsgs, rxInfoOf } from './rx-cmsg.js';
 import { ErrorQueue } from './err-queue.js';
 import type { Ipv4Meta } from './ipv4.js';
 import type { Ipv6Meta } from './ipv6.js';
-import { gsoSegments, PendingDatagram, sendCmsgs, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
+import { PendingDatagram, sendCmsgs, sendUdp4, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
 import type { UdpSock } from './udp.js';
 import { DatagramQueue } from './dgram-queue.js';
-import { emitUdp } from './wire/udp.js';
 
 
 /** Largest UDP payload over IPv4: 65535 − 20 (IP) − 8 (UDP). */
@@ -274,32 +273,13 @@ export class UdpSocket extends Socket implements UdpSock {
     return p.push();
   }
 
-  /** udp_send_skb: one datagram, or with a segment size its segments (all at once, as software GSO sends them). */
+  /** udp_send_skb: one datagram, or with a segment size its segments (stack/udp-level.ts sendUdp4). */
   private transmit(data: Uint8Array, src: number, daddr: number, dport: number, oif: number, gso: number): number {
-    const ipv4 = this.host.ipv4;
-    const pathMtu = ipv4.pathMtu(daddr, oif || undefined);
-    // IP_MTU_DISCOVER decides DF and whether a datagram over the MTU is EMSGSIZE or fragmented here.
-    const plan = v4SendPlan(this.ipOpts.pmtudisc, 20 + 8 + data.length, pathMtu, ipv4.route(daddr, oif || undefined)?.iface.mtu ?? pathMtu, gso > 0 && data.length > gso);
-    if (typeof plan === 'number') return plan;
-    const pieces = gsoSegments(data, gso, 20, plan.mtu, this.noCheck);
-    if (typeof pieces === 'number') return pieces;
-    const df = plan.df;
     const viaPeer = this.peer !== null && this.peer.addr === daddr;
-    const group = daddr >>> 28 === 0xe;
-    for (const payload of pieces) {
-      // SO_NO_CHECK: IPv4 UDP without a checksum (zero, "not computed", RFC 768).
-      const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload }, this.noCheck ? null : { v: 4, src, dst: daddr });
-      const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
-      const r = ipv4.output({
-        src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
-        ttl: group ? this.ipOpts.mcTtl : this.ipOpts.ttl, tos: this.ipOpts.tos, mcLoop: this.ipOpts.mcLoop,
-        ...(oif ? { oif } : {}),
-      });
-      if (r < 0) return r;
-      this.host.udp.stats.outDatagrams++;
-    }
-    return data.length;
+    return sendUdp4(this, data, src, daddr, dport, oif, gso, this.ipOpts.mcLoop,
+      () => (viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined));
   }
+
 
   /**
    * SO_PEEK_OFF: Linux 6.9+ supports it on UDP; socksim reads back the default (-1) but does not model peeking at

@@ -22,7 +22,7 @@ import {
   SIZEOF_SOCKADDR_IN6, SOCK_DGRAM, UDP_CORK,
 } from './constants.js';
 import { DatagramQueue } from './dgram-queue.js';
-import { getPmtu, getRecv6, InetOptions, setPmtu4, setPmtu6, setRecv6, v4SendPlan, v6SendPlan } from './inet-opts.js';
+import { getPmtu, getRecv6, InetOptions, setPmtu4, setPmtu6, setRecv6, v6SendPlan } from './inet-opts.js';
 import { SockMcast } from './multicast.js';
 import { Errno } from './errno.js';
 import type { Host } from './host.js';
@@ -35,7 +35,7 @@ import { recvCmsgs, rxInfoOf } from './rx-cmsg.js';
 import { ErrorQueue } from './err-queue.js';
 import type { Ipv4Meta } from './ipv4.js';
 import type { Ipv6Meta } from './ipv6.js';
-import { gsoSegments, PendingDatagram, sendCmsgs, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
+import { gsoSegments, PendingDatagram, sendCmsgs, sendUdp4, udpCmsgGso, UdpLevelOptions } from './udp-level.js';
 import { LOOPBACK4_IPV6, type UdpSock } from './udp.js';
 import { emitUdp } from './wire/udp.js';
 import { ipv4FromMapped, ipv4Mapped, ipv6Equal, IPV6_LOOPBACK, IPV6_UNSPECIFIED, isIpv4Mapped, isIpv6Multicast } from './wire/addr.js';
@@ -383,30 +383,13 @@ export class Udp6Socket extends Socket implements UdpSock {
     return this.transmit4(data, src, daddr, dport, oif, gso);
   }
 
-  /** udp_send_skb for a v4-mapped destination. */
+  /** udp_send_skb for a v4-mapped destination; sk_mc_loop of an AF_INET6 socket is IPV6_MULTICAST_LOOP. */
   private transmit4(data: Uint8Array, src: number, daddr: number, dport: number, oif: number, gso: number): number {
-    const ipv4 = this.host.ipv4;
-    const pathMtu = ipv4.pathMtu(daddr, oif || undefined);
-    const plan = v4SendPlan(this.ipOpts.pmtudisc, 20 + 8 + data.length, pathMtu, ipv4.route(daddr, oif || undefined)?.iface.mtu ?? pathMtu, gso > 0 && data.length > gso);
-    if (typeof plan === 'number') return plan;
-    const pieces = gsoSegments(data, gso, 20, plan.mtu, this.noCheck);
-    if (typeof pieces === 'number') return pieces;
-    const df = plan.df;
     const viaPeer = this.connected && this.daddr === daddr;
-    const group = daddr >>> 28 === 0xe;
-    for (const payload of pieces) {
-      const seg = emitUdp({ srcPort: this.port, dstPort: dport, payload }, this.noCheck ? null : { v: 4, src, dst: daddr });
-      const id = viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined;
-      // sk_mc_loop of an AF_INET6 socket is IPV6_MULTICAST_LOOP, even for IPv4.
-      const r = ipv4.output({
-        src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: df, ...(id !== undefined ? { id } : {}),
-        ttl: group ? this.ipOpts.mcTtl : this.ipOpts.ttl, tos: this.ipOpts.tos, mcLoop: this.mc.loop6, ...(oif ? { oif } : {}),
-      });
-      if (r < 0) return r;
-      this.host.udp.stats.outDatagrams++;
-    }
-    return data.length;
+    return sendUdp4(this, data, src, daddr, dport, oif, gso, this.mc.loop6,
+      () => (viaPeer ? (this.inetId = (this.inetId + 1) & 0xffff) : undefined));
   }
+
 
   /** Queues a received datagram; false when SO_RCVBUF is full. */
   enqueue(data: Uint8Array, from: Uint8Array, meta: Ipv4Meta | Ipv6Meta): boolean {
