@@ -41,7 +41,8 @@ const CANCELLED_SWEEP = 256;
  * event comes, and comparing through it (then reading its flag) was most of the run loop's own time.
  */
 export class EventQueue {
-  private heap: Timer[] = [];
+  /** The handles, or null for an entry `post` scheduled without one. */
+  private heap: (Timer | null)[] = [];
   private times: number[] = [];
   private seqs: number[] = [];
   private fns: (() => void)[] = [];
@@ -50,6 +51,8 @@ export class EventQueue {
   private nextSeq = 0;
   /** Time of the entry `popFn` returned last. */
   poppedTime = 0;
+  /** Sequence number of the entry `popFn` returned last (-1 before the first). */
+  poppedSeq = -1;
 
   /** Number of entries not yet run or cancelled-and-popped (cancelled ones still count until popped). */
   get size(): number {
@@ -60,6 +63,19 @@ export class EventQueue {
   push(time: number, fn: () => void): Timer {
     const seq = this.nextSeq++;
     const t = new Timer(time, seq, fn, this);
+    this.insert(t, time, seq, fn);
+    return t;
+  }
+
+  /**
+   * Schedules fn at time with no handle, so it cannot be cancelled: for the events nobody ever cancels (a frame
+   * reaching the far end of a link), which then cost no object.
+   */
+  post(time: number, fn: () => void): void {
+    this.insert(null, time, this.nextSeq++, fn);
+  }
+
+  private insert(t: Timer | null, time: number, seq: number, fn: () => void): void {
     let i = this.heap.length;
     this.heap.push(t);
     this.times.push(time);
@@ -74,13 +90,21 @@ export class EventQueue {
       i = p;
     }
     this.place(i, t, time, seq, fn);
-    return t;
+  }
+
+  /**
+   * Takes the sequence number an entry pushed now would get, without pushing one: for an event whose only effect is
+   * accounted for lazily by its owner (stack/link.ts's transmitter departures), which must still order against the
+   * others exactly as a pushed entry would.
+   */
+  reserveSeq(): number {
+    return this.nextSeq++;
   }
 
   /** Removes and returns the earliest live timer, or undefined when none is left. */
   pop(): Timer | undefined {
     while (this.heap.length > 0) {
-      const top = this.heap[0]!;
+      const top = this.heap[0] ?? new Timer(this.times[0]!, this.seqs[0]!, this.fns[0]!);
       if (this.removeTop()) return top;
     }
     return undefined;
@@ -94,8 +118,10 @@ export class EventQueue {
     while (this.heap.length > 0) {
       const fn = this.fns[0]!;
       const time = this.times[0]!;
+      const seq = this.seqs[0]!;
       if (this.removeTop()) {
         this.poppedTime = time;
+        this.poppedSeq = seq;
         return fn;
       }
     }
@@ -165,7 +191,7 @@ export class EventQueue {
   }
 
   /** Writes an entry into slot i. */
-  private place(i: number, t: Timer, time: number, seq: number, fn: () => void): void {
+  private place(i: number, t: Timer | null, time: number, seq: number, fn: () => void): void {
     this.heap[i] = t;
     this.times[i] = time;
     this.seqs[i] = seq;

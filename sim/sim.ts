@@ -92,10 +92,37 @@ export class Sim implements ProcessHost {
 
   /** Runs fn at absolute virtual time `time` (whole nanoseconds, not before now). */
   at(time: number, fn: () => void): Timer {
-    // A NaN or fractional time would break the queue's ordering or the integer clock; a past one would move time back.
+    this.checkEventTime(time);
+    return this.queue.push(time, fn);
+  }
+
+  /** A NaN or fractional time would break the queue's ordering or the integer clock; a past one would move time back. */
+  private checkEventTime(time: number): void {
     assertTime(time, 'event time');
     if (time < this.now) throw new RangeError(`cannot schedule in the past: ${formatTime(time)} < now ${formatTime(this.now)}`);
-    return this.queue.push(time, fn);
+  }
+
+  /** `at` for an event nobody will cancel: no handle is made (a frame's arrival, once per frame). */
+  post(time: number, fn: () => void): void {
+    this.checkEventTime(time);
+    this.queue.post(time, fn);
+  }
+
+  /**
+   * Whether a notional event at (time, seq) — seq from `reserveSeq()` — would have run by now: it is earlier, or at
+   * this instant and scheduled before the event now running (ties run in scheduling order).
+   */
+  hasPassed(time: number, seq: number): boolean {
+    return time < this.now || (time === this.now && seq < this.queue.poppedSeq);
+  }
+
+  /**
+   * The insertion sequence an event scheduled now would get, without scheduling one. An owner that accounts for an
+   * effect-free event lazily (it only ends something at a known time) compares it with `hasPassed` instead of paying
+   * for a queue entry, and the run orders exactly as if the event had been queued.
+   */
+  reserveSeq(): number {
+    return this.queue.reserveSeq();
   }
 
   /** Runs fn after `delay` ns. */

@@ -172,6 +172,21 @@ describe('rate limit and drop-tail queue', () => {
     expect(b.got[9]!.t).toBe(10_000_000 + 1000);
   });
 
+  test('a frame leaves the queue at the instant its serialisation ends, ordered like any event at that instant', async () => {
+    // Queue of 1: frame 0 is serialised from 0 to 1 ms (125 bytes at 1 Mbit/s). Departures are not queued events
+    // (stack/link.ts), yet a transmit at exactly 1 ms must see the queue as the event order says: an event scheduled
+    // before frame 0 was sent runs before its departure (queue still full: drop); one scheduled after runs after it.
+    const { sim, sink, a, b, link } = bareLink({ rateBps: 1e6, queueLimit: 1 }, 1);
+    sim.at(1_000_000, () => link.transmit(a, frame(1, 125))); // scheduled first: before the departure
+    sim.at(0, () => {
+      link.transmit(a, frame(0, 125));
+      sim.at(1_000_000, () => link.transmit(a, frame(2, 125))); // scheduled after frame 0 was sent
+    });
+    await sim.run();
+    expect(sink.of('drop').map((e) => e[4])).toEqual(['queue-full']);
+    expect(b.got.map((g) => g.seq)).toEqual([0, 2]);
+  });
+
   test('hold parks frames in flight, release delivers them in order; link down loses what is on the wire', async () => {
     const { sim, sink, a, b, link } = bareLink({ latencyNs: 10_000 }, 1);
     for (let i = 0; i < 5; i++) sim.at(i * 1000, () => link.transmit(a, frame(i)));
