@@ -38,6 +38,9 @@ export abstract class FileObject {
   /** Called once when the last open file description referring to it is closed. */
   abstract release(): void;
 
+  /** Called just before `release`: what every object of a kind gives up on its last close, whatever its protocol. */
+  beforeRelease(): void {}
+
   /** read(2) of up to len bytes: the bytes (empty at end of file), -EAGAIN to block, or -errno. */
   read(_file: OpenFile, _len: number): Uint8Array | number {
     return -Errno.EINVAL;
@@ -133,6 +136,9 @@ export class OpenFile {
     for (const h of [...this.onRelease]) h();
     this.onRelease.clear();
     this.obj.descriptions.delete(this);
-    if (--this.obj.openCount === 0) this.obj.release();
+    if (--this.obj.openCount === 0) {
+      this.obj.beforeRelease();
+      this.obj.release();
+    }
   }
 }

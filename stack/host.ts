@@ -70,6 +70,12 @@ export class Host {
   generation = 0;
   /** Packets this host sent to itself, delivered before the sending call returns (stack/backlog.ts). */
   readonly backlog: Backlog;
+  /**
+   * Sockets that turned SO_TIMESTAMP or SO_TIMESTAMPNS on and are still open (net_enable_timestamp, undone when the
+   * socket is destroyed): while there is one, arriving packets are stamped with their receive time; TCP reports
+   * only such stamps. Linux flips this switch from a work item a moment later; here it takes effect at once.
+   */
+  readonly netstampSockets = new Set<object>();
 
   constructor(readonly ctx: HostContext, readonly name: string) {
     this.loopback = new Interface(this, 'lo', 1, 0, 65536, true);
@@ -141,6 +147,12 @@ export class Host {
     this.icmp.reset();
     this.icmp6.reset();
     this.backlog.clear();
+    this.netstampSockets.clear();
+  }
+
+  /** How many sockets want receive timestamps now (netstamp_needed_key). */
+  get netstampUsers(): number {
+    return this.netstampSockets.size;
   }
 
   /** Restarts a crashed host with empty socket tables (like a reboot); interfaces and routes are kept. */

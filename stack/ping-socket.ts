@@ -28,7 +28,7 @@ import { readU16, writeU16 } from './wire/bytes.js';
 import { IPV6_UNSPECIFIED, ipv6Equal, isIpv4Mapped } from './wire/addr.js';
 import { ipv6Scope } from './iface.js';
 import { InetOptions } from './inet-opts.js';
-import { recvCmsgs, rxInfoOf } from './rx-cmsg.js';
+import { recvCmsgs, rxInfoOf, rxStampNow } from './rx-cmsg.js';
 
 const ICMP_ECHO = 8, ICMPV6_ECHO_REQUEST = 128;
 
@@ -281,7 +281,7 @@ export class PingSocket extends Socket {
 
   /** Queues a reply; false when SO_RCVBUF is full. */
   enqueue(data: Uint8Array, from: Uint8Array, meta: Ipv4Meta | Ipv6Meta): boolean {
-    if (!this.queue.push(data, from, this.rcvbuf, rxInfoOf(meta, this.host.sim.now, this.drops))) {
+    if (!this.queue.push(data, from, this.rcvbuf, rxInfoOf(meta, rxStampNow(this.host), this.drops))) {
       this.drops++;
       this.host.countDrop('rcvbuf-full');
       return false;
@@ -294,7 +294,7 @@ export class PingSocket extends Socket {
     // skb_recv_datagram: a pending error is reported once the queue is empty. ping_recvmsg adds the socket-level
     // control messages (SO_TIMESTAMP, SO_RXQ_OVFL); socksim's ping sockets take no IP-level receive options.
     const r = this.queue.recv(len, flags, (i) => {
-      const cmsgs = recvCmsgs(this.domain, this, NO_IP_OPTIONS, i);
+      const cmsgs = recvCmsgs(this.domain, this, NO_IP_OPTIONS, i, this.host.sim.now);
       return cmsgs.length > 0 ? { cmsgs } : undefined;
     });
     if (r) return r;

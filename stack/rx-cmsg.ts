@@ -23,7 +23,7 @@ const IPV6_PKTINFO = 50, IPV6_HOPLIMIT = 52, IPV6_TCLASS = 67;
 
 /** What a received datagram's control messages are made from, kept with it in the queue. */
 export interface RxInfo {
-  /** Virtual time it was queued, ns. */
+  /** Virtual time it was queued, ns, or -1 when no socket on the host wanted stamps then (see `rxStampNow`). */
   readonly t: number;
   readonly v: 4 | 6;
   /** TTL / hop limit and TOS / traffic class of its IP header. */
@@ -88,10 +88,22 @@ export function timestampCmsg(s: RxSocketFlags, t: number): Cmsg {
     : { level: SOL_SOCKET, type: SO_TIMESTAMP, data: timePair(sec, Math.floor(ns / 1000)) };
 }
 
-/** The control messages for one received datagram on a socket of `family` (AF_INET 2, AF_INET6 10). */
-export function recvCmsgs(family: number, s: RxSocketFlags, ip: InetOptions, info: RxInfo): Cmsg[] {
+/**
+ * A packet's receive stamp (skb->tstamp) as it arrives at `host`: now when some socket on the host turned receive
+ * timestamps on (net_enable_timestamp), else -1 (unstamped).
+ */
+export function rxStampNow(host: { readonly netstampUsers: number; readonly sim: { readonly now: number } }): number {
+  return host.netstampUsers > 0 ? host.sim.now : -1;
+}
+
+/**
+ * The control messages for one received datagram on a socket of `family` (AF_INET 2, AF_INET6 10), read at virtual
+ * time `now`: a datagram that arrived unstamped is stamped when read (__sock_recv_timestamp; Linux 6.18 over
+ * loopback gives the read time for a datagram queued before SO_TIMESTAMPNS was set).
+ */
+export function recvCmsgs(family: number, s: RxSocketFlags, ip: InetOptions, info: RxInfo, now: number): Cmsg[] {
   const out: Cmsg[] = [];
-  if (s.timestamp) out.push(timestampCmsg(s, info.t));
+  if (s.timestamp) out.push(timestampCmsg(s, info.t >= 0 ? info.t : now));
   if (s.rxqOvfl && info.drops > 0) out.push({ level: SOL_SOCKET, type: SO_RXQ_OVFL, data: u32(info.drops) });
   if (family === 10) {
     if (ip.recvPktinfo6) {

@@ -278,6 +278,11 @@ export abstract class Socket extends FileObject {
   /** Told after a SOL_SOCKET option changed (SO_RCVBUF, SO_KEEPALIVE, SO_LINGER…) so protocols can react. */
   solSocketChanged(_name: number): void {}
 
+  /** sk_destruct → sock_disable_timestamp(): the host no longer stamps packets for this socket. */
+  override beforeRelease(): void {
+    this.host.netstampSockets.delete(this);
+  }
+
   /** getsockname(2): the local address bytes. */
   abstract localName(): Uint8Array;
 

@@ -127,6 +127,9 @@ export function setSolSocket(s: Socket, name: number, val: Uint8Array, caller: O
       // sock_set_timestamp: either turns stamping on (SO_TIMESTAMPNS in nanoseconds); off turns off both.
       s.timestamp = on;
       s.timestampNs = on && name === SO_TIMESTAMPNS;
+      // sock_enable_timestamp(): the host stamps arriving packets from now until the socket is destroyed; turning
+      // the option off clears only the socket's own flag (Linux 6.18: still stamped, tcp-timestamp probe).
+      if (on) s.host.netstampSockets.add(s);
       return 0;
     case SO_DEBUG:
       if (on && !caller.privileged) return -Errno.EACCES;

@@ -31,7 +31,7 @@ import { decodeInet4 } from './sockaddr.js';
 import { decodeInet6, inet6Bytes } from './sockaddr6.js';
 import { Socket, type Cmsg, type RecvResult, type SendArgs } from './socket.js';
 import { checkSendCmsgs } from './cmsg.js';
-import { recvCmsgs, rxInfoOf } from './rx-cmsg.js';
+import { recvCmsgs, rxInfoOf, rxStampNow } from './rx-cmsg.js';
 import { ErrorQueue } from './err-queue.js';
 import type { Ipv4Meta } from './ipv4.js';
 import type { Ipv6Meta } from './ipv6.js';
@@ -393,7 +393,7 @@ export class Udp6Socket extends Socket implements UdpSock {
 
   /** Queues a received datagram; false when SO_RCVBUF is full. */
   enqueue(data: Uint8Array, from: Uint8Array, meta: Ipv4Meta | Ipv6Meta): boolean {
-    if (!this.queue.push(data, from, this.rcvbuf, rxInfoOf(meta, this.host.sim.now, this.drops))) return false;
+    if (!this.queue.push(data, from, this.rcvbuf, rxInfoOf(meta, rxStampNow(this.host), this.drops))) return false;
     this.notify();
     return true;
   }
@@ -403,7 +403,7 @@ export class Udp6Socket extends Socket implements UdpSock {
     const err = this.takeError(); // __skb_recv_udp: the error first
     if (err) return -err;
     return this.queue.recv(len, flags, (i) => {
-      const cmsgs = recvCmsgs(AF_INET6, this, this.ipOpts, i);
+      const cmsgs = recvCmsgs(AF_INET6, this, this.ipOpts, i, this.host.sim.now);
       return cmsgs.length > 0 ? { cmsgs } : undefined;
     }) ?? -Errno.EAGAIN;
   }

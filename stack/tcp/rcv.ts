@@ -9,6 +9,7 @@ import { MS, US } from '../../sim/time.js';
 import { TCP_FIN, TCP_PSH, TCP_SYN, TCP_URG } from '../wire/tcp.js';
 import type { Seg } from './segment.js';
 import { seqGt, seqLt } from './seq.js';
+import { rxStampNow } from '../rx-cmsg.js';
 import {
   ACK_NOMEM, ACK_NOW, ACK_PUSHED, ACK_PUSHED2, ACK_SCHED, MAX_SACKS, RCV_SHUTDOWN, TCP_ATO_MIN, TCP_CLOSE_WAIT,
   TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_MAX_QUICKACKS, TCP_SYN_RECV, TCP_TIME_WAIT, type Tcb,
@@ -230,10 +231,19 @@ function rcvRttUpdate(t: Tcb, sample: number, winDep: boolean): void {
   t.rcvRttUs = ns;
 }
 
+/**
+ * The segment's receive timestamp (skb->tstamp): the virtual time now, if some socket on the host has receive
+ * timestamps on (net_enable_timestamp: the stack stamps arriving packets only then), else -1. A TCP read reports
+ * no stamp for data that arrived unstamped, even after SO_TIMESTAMP is turned on (Linux 6.18, probed).
+ */
+function rxStamp(t: Tcb): number {
+  return rxStampNow(t.layer.host);
+}
+
 /** Appends in-order payload and advances RCV.NXT (tcp_queue_rcv). */
 function queueRcv(t: Tcb, data: Uint8Array): void {
   if (data.length === 0) return;
-  t.rcvQueue.push(data);
+  t.rcvQueue.push(data, rxStamp(t));
   t.rcvNxt = (t.rcvNxt + data.length) >>> 0;
   t.bytesReceived += data.length;
 }
@@ -269,8 +279,8 @@ export function tcpFin(t: Tcb): void {
 
 /** tcp_ofo_queue(): moves now in-order runs from the out-of-order queue. */
 function oooQueue(t: Tcb): void {
-  const r = t.ooo.drain(t.rcvNxt, (d) => {
-    t.rcvQueue.push(d);
+  const r = t.ooo.drain(t.rcvNxt, (d, stamp) => {
+    t.rcvQueue.push(d, stamp);
     t.bytesReceived += d.length;
   });
   t.rcvNxt = r.rcvNxt;
@@ -295,7 +305,7 @@ function dataQueueOfo(t: Tcb, seg: Seg): void {
   const end = seg.end;
   const wasEmpty = t.ooo.empty;
   dsackSink.t = t;
-  const kept = t.ooo.insert(seq, seg.payload, (seg.flags & TCP_FIN) !== 0, dsackSink);
+  const kept = t.ooo.insert(seq, seg.payload, (seg.flags & TCP_FIN) !== 0, dsackSink, rxStamp(t));
   if (t.sackOk) {
     if (wasEmpty) {
       t.numSacks = 1;

@@ -9,20 +9,62 @@ import { widenFieldsOnce } from '../../sim/repr.js';
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * MAX_SKB_FRAGS: how many segments tcp_try_coalesce() merges into one receive-queue skb, each arriving segment's
+ * payload becoming one page fragment of the tail skb (Linux 6.18 over loopback: 17 ten-byte writes, 10 ms apart,
+ * read back with SO_TIMESTAMPNS as two skbs, stamped at the 17th and the 25th arrival).
+ */
+const COALESCE_SEGS = 17;
+
+/** The receive timestamp of a group of coalesced segments (skb->tstamp), and how many segments it holds. */
+interface RxStamp {
+  t: number;
+  segs: number;
+}
+
+const NO_STAMP: RxStamp = { t: -1, segs: COALESCE_SEGS };
+
 /** In-order received data not yet read by the application. */
 export class RecvQueue {
   private readonly chunks: Uint8Array[] = [];
+  /** Per chunk, the coalesced group it belongs to (shared by the group's chunks). */
+  private readonly stamps: RxStamp[] = [];
   private first = 0;
   /** Bytes already read from chunks[first]. */
   private firstOff = 0;
   /** Bytes held. */
   bytes = 0;
 
-  /** Appends a view (kept as is: the caller must not mutate it). */
-  push(data: Uint8Array): void {
+  /**
+   * Appends a view (kept as is: the caller must not mutate it) that arrived at virtual time `stamp` (-1: not
+   * stamped, no socket on the host wanted receive timestamps then). Like tcp_queue_rcv(), it joins the unread tail
+   * skb while that holds fewer than MAX_SKB_FRAGS segments, and a stamped segment gives the whole skb its time
+   * (tcp_try_coalesce copies from->tstamp into the tail).
+   */
+  push(data: Uint8Array, stamp = -1): void {
     if (data.length === 0) return;
+    const n = this.chunks.length;
+    const tail = n > this.first ? this.stamps[n - 1]! : NO_STAMP;
+    if (tail.segs < COALESCE_SEGS) {
+      tail.segs++;
+      if (stamp >= 0) tail.t = stamp;
+      this.stamps.push(tail);
+    } else {
+      this.stamps.push({ t: stamp, segs: 1 });
+    }
     this.chunks.push(data);
     this.bytes += data.length;
+  }
+
+  /**
+   * The receive timestamp of the skb holding byte k past the head (-1 if unstamped): what tcp_recvmsg() reports
+   * with SO_TIMESTAMP when that byte is the last one read (tcp_update_recv_tstamps, last skb copied wins).
+   */
+  stampAt(k: number): number {
+    let i = this.first;
+    let off = this.firstOff + k;
+    while (off >= this.chunks[i]!.length) off -= this.chunks[i++]!.length;
+    return this.stamps[i]!.t;
   }
 
   /**
@@ -70,21 +112,23 @@ export class RecvQueue {
       }
       n -= left;
       this.chunks[this.first] = EMPTY;
+      this.stamps[this.first] = NO_STAMP;
       this.first++;
       this.firstOff = 0;
     }
     if (this.first === this.chunks.length) {
-      this.chunks.length = 0;
+      this.chunks.length = this.stamps.length = 0;
       this.first = 0;
     } else if (this.first > 256 && this.first * 2 > this.chunks.length) {
       this.chunks.splice(0, this.first);
+      this.stamps.splice(0, this.first);
       this.first = 0;
     }
   }
 
   /** Empties the queue. */
   clear(): void {
-    this.chunks.length = 0;
+    this.chunks.length = this.stamps.length = 0;
     this.first = 0;
     this.firstOff = 0;
     this.bytes = 0;
@@ -97,6 +141,8 @@ export interface OooRun {
   end: number;
   chunks: Uint8Array[];
   fin: boolean;
+  /** Receive time of the segment merged into it last (tcp_ooo_try_coalesce keeps the newer skb's stamp), or -1. */
+  stamp: number;
 }
 
 /** Where D-SACK ranges found during insertion go (tcp_dsack_set / tcp_dsack_extend). */
@@ -126,7 +172,7 @@ export class OooQueue {
    * Inserts data occupying [seq, seq + data.length (+1 for FIN)). Duplicate parts are dropped and reported to
    * `ds`. Returns the number of new payload bytes kept.
    */
-  insert(seq: number, data: Uint8Array, fin: boolean, ds: DsackSink): number {
+  insert(seq: number, data: Uint8Array, fin: boolean, ds: DsackSink, stamp = -1): number {
     let end = (seq + data.length + (fin ? 1 : 0)) >>> 0;
     const runs = this.runs;
     // First run that ends after seq.
@@ -173,6 +219,7 @@ export class OooQueue {
       if (data.length) prev.chunks.push(data);
       prev.end = end;
       prev.fin = fin;
+      if (stamp >= 0) prev.stamp = stamp;
       if (next && next.seq === end && !fin) {
         for (const c of next.chunks) prev.chunks.push(c);
         prev.end = next.end;
@@ -182,8 +229,9 @@ export class OooQueue {
     } else if (next && next.seq === end && !fin) {
       if (data.length) next.chunks.unshift(data);
       next.seq = seq;
+      if (stamp >= 0) next.stamp = stamp;
     } else {
-      runs.splice(i, 0, widenFieldsOnce('OooRun', { seq, end, chunks: data.length ? [data] : [], fin }, ['seq', 'end']));
+      runs.splice(i, 0, widenFieldsOnce('OooRun', { seq, end, chunks: data.length ? [data] : [], fin, stamp }, ['seq', 'end', 'stamp']));
     }
     return kept;
   }
@@ -192,7 +240,7 @@ export class OooQueue {
    * Takes the runs that now start at or before rcvNxt (tcp_ofo_queue), calling `deliver` with each new in-order
    * piece; returns the new RCV.NXT and whether a FIN was reached.
    */
-  drain(rcvNxt: number, deliver: (data: Uint8Array) => void): { rcvNxt: number; fin: boolean } {
+  drain(rcvNxt: number, deliver: (data: Uint8Array, stamp: number) => void): { rcvNxt: number; fin: boolean } {
     let fin = false;
     const runs = this.runs;
     let k = 0;
@@ -206,7 +254,7 @@ export class OooQueue {
           skip -= c.length;
           continue;
         }
-        deliver(skip ? c.subarray(skip) : c);
+        deliver(skip ? c.subarray(skip) : c, r.stamp);
         skip = 0;
       }
       rcvNxt = r.end;

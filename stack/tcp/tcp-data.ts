@@ -8,6 +8,7 @@ import {
 } from '../constants.js';
 import { Errno } from '../errno.js';
 import type { RecvResult } from '../socket.js';
+import { timestampCmsg } from '../rx-cmsg.js';
 import type { TcpSocket } from './tcp-socket.js';
 import {
   ACK_PUSHED, ACK_PUSHED2, ACK_SCHED, RCV_SHUTDOWN, SEND_SHUTDOWN, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED,
@@ -174,6 +175,8 @@ export function tcpRecvmsg(s: TcpSocket, len: number, flags: number, into?: Uint
   }
   if (avail > 0 && len > 0) {
     const n = Math.min(len, avail);
+    // tcp_recvmsg_locked(): the stamp of the last skb used, also when peeking or discarding with MSG_TRUNC.
+    const stamp = s.timestamp ? t.rcvQueue.stampAt(skipUrg + n - 1) : -1;
     const data = flags & MSG_TRUNC ? EMPTY : t.rcvQueue.read(n, peek, skipUrg, into);
     if (!peek) {
       if (flags & MSG_TRUNC) t.rcvQueue.discard(skipUrg + n);
@@ -182,7 +185,10 @@ export function tcpRecvmsg(s: TcpSocket, len: number, flags: number, into?: Uint
       rcvSpaceAdjust(t);
       cleanupRbuf(t, n);
     }
-    return result(data, n);
+    const r = result(data, n);
+    // tcp_recv_timestamp(): SCM_TIMESTAMP(NS) for data that was stamped on arrival (none for unstamped data).
+    if (stamp >= 0) r.control = { cmsgs: [timestampCmsg(s, stamp)] };
+    return r;
   }
   if (skipUrg && !peek) {
     t.rcvQueue.discard(1);

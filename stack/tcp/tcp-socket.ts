@@ -394,13 +394,17 @@ export class TcpSocket extends Socket implements PortBinding {
     return tcpRecvmsg(this, len, flags);
   }
 
-  /** tcp_recvmsg(): with TCP_INQ set, every successful read (EOF included) carries SOL_TCP/TCP_CM_INQ. */
+  /**
+   * tcp_recvmsg(): with TCP_INQ set, every successful read (EOF included) carries SOL_TCP/TCP_CM_INQ, after the
+   * receive timestamp when there is one.
+   */
   override recvmsgEx(len: number, flags: number, _controlLen: number, into?: Uint8Array): RecvResult | number {
     const r = tcpRecvmsg(this, len, flags, into);
     if (typeof r === 'number' || !this.cfg.inq || this.listener) return r;
     const v = new Uint8Array(4);
     new DataView(v.buffer).setInt32(0, inqHint(this), true);
-    r.control = { cmsgs: [{ level: IPPROTO_TCP, type: TCP_CM_INQ, data: v }] };
+    const inq = { level: IPPROTO_TCP, type: TCP_CM_INQ, data: v };
+    r.control = { cmsgs: [...(r.control?.cmsgs ?? []), inq] };
     return r;
   }
 
