@@ -5,9 +5,9 @@
  *   type (1 byte: 'H' header, 'B' batch of events, 'E' end summary) · length (u32 LE) · check of those 5 bytes
  *   (u16 LE, low half of their CRC-32) · CRC-32 of the payload (u32 LE) · payload (msgpack).
  * The header check tells a damaged length (rejected) from a frame that really runs past the end of a cut file.
- * The header is the first frame; batches follow while the run goes (a crash loses at most the batch in memory); the
- * end frame says how the run finished. A reader can therefore tell a file cut short (frame runs past the end) from a
- * damaged one (CRC mismatch, unknown frame type), and name the byte offset of either.
+ * The header is the first frame; batches follow while the run goes (a killed process loses only what fileOutput had
+ * not yet written); the end frame says how the run finished. A reader can therefore tell a file cut short (frame
+ * runs past the end) from a damaged one (CRC mismatch, unknown frame type), and name the byte offset of either.
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { Packr } from 'msgpackr';
@@ -57,15 +57,39 @@ export interface ByteOutput {
   close(): void;
 }
 
-/** Writes to a file as the run goes (synchronous writes: the recording survives a crash up to its last batch). */
+/** Bytes fileOutput gathers before a write(2); a batch this big or bigger is written at once. */
+const FILE_CHUNK = 256 * 1024;
+
+/**
+ * Writes to a file as the run goes, FILE_CHUNK bytes at a time (synchronous writes). A crash the simulator sees
+ * ends the recording cleanly and loses nothing; a killed process loses what was not yet written: the batch being
+ * filled and at most FILE_CHUNK bytes of whole batches before it. Chunks rather than a write per batch: a write(2)
+ * made between stretches of simulation cost ~30 µs here, and udp-echo's 249 batches of 24 KB spent ~8 ms of a
+ * ~300 ms run in writes, ~4 ms in 256 KB chunks (64 KB chunks saved nothing; 1 MB no more than 256 KB).
+ */
 export function fileOutput(path: string): ByteOutput {
   const fd = openSync(path, 'w');
+  const chunk = new Uint8Array(FILE_CHUNK);
+  let used = 0;
+  const writeAll = (b: Uint8Array, len: number): void => {
+    let off = 0;
+    while (off < len) off += writeSync(fd, b, off, len - off);
+  };
+  const drain = (): void => {
+    writeAll(chunk, used);
+    used = 0;
+  };
   return {
     write: (b) => {
-      let off = 0;
-      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+      if (used + b.length > FILE_CHUNK) drain();
+      if (b.length >= FILE_CHUNK) return writeAll(b, b.length); // a big batch goes as it is, not through the copy
+      chunk.set(b, used);
+      used += b.length;
     },
-    close: () => closeSync(fd),
+    close: () => {
+      drain();
+      closeSync(fd);
+    },
   };
 }
 
