@@ -2,7 +2,7 @@
  * Recording overhead: the default scenario scaled up, run with and without a recorder (to memory and to a file);
  * the ratio is what recording costs. Also prints recording bytes per event, and the same for a TCP transfer (`replay`).
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryOutput } from '../sim/recording.js';
@@ -15,7 +15,7 @@ const PARAMS = { clients: 20, requests: 300, loss: 0.1 };
 /** The TCP case of the replay benchmark: a 10 MB transfer at 1 Gbit/s with 1 % loss at the receiver (tcp-bulk). */
 export const TCP_REPLAY_PARAMS = { bytes: 10e6, loss: 0.01 };
 
-/** Wall and CPU seconds of one variant (medians, and the least seen). */
+/** Wall and CPU seconds of one variant (per run: medians, and the least seen). */
 export interface VariantTime {
   wall: number;
   /** User + system CPU of this process: steadier than wall time on a shared machine. */
@@ -32,12 +32,27 @@ export interface RecordingMeasure {
   mem: VariantTime;
   disk: VariantTime;
   replay: VariantTime;
+  /** Medians over rounds of each round's own ratio (wall, then CPU): a slow stretch of the machine cancels out. */
+  paired: { recordOverhead: number; recordOverheadCpu: number; replayRatio: number; replayRatioCpu: number };
+  /** Runs of each variant per timed sample (more for short runs, so that a sample lasts ~SAMPLE_S). */
+  runsPerSample: number;
   identical: boolean;
+  rounds: number;
 }
 
-/** Runs `scenario` with `params` without a recorder, recording to memory and to a file, and replays the file. */
+/** A timed sample lasts about this long at least: a 50 ms run alone is mostly scheduling noise on a shared machine. */
+const SAMPLE_S = 0.25;
+/** Most runs of one variant in a sample. */
+const MAX_RUNS_PER_SAMPLE = 10;
+
+/**
+ * Runs `scenario` with `params` without a recorder, recording to memory and to a file, and replays the file; `reps`
+ * timed rounds. Every variant does the same work in every round; only the order turns.
+ */
 export async function measureRecording(scenario: string, params: Record<string, unknown>, reps: number): Promise<RecordingMeasure> {
-  const file = join(tmpdir(), `socksim-bench-${process.pid}.socksim`);
+  const dir = join(tmpdir(), `socksim-bench-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const file = (j: number): string => join(dir, `run${j}.socksim`);
   let events = 0, bytes = 0, identical = true;
   const plain = () => runScenario(scenario, { seed: 1, params });
   const mem = async () => {
@@ -46,53 +61,69 @@ export async function measureRecording(scenario: string, params: Record<string, 
     events = r.recordedEvents;
     bytes = out.bytes().length;
   };
-  const disk = () => runScenario(scenario, { seed: 1, params, record: file });
+  const disk = (j: number) => runScenario(scenario, { seed: 1, params, record: file(j) });
   const replay = async () => {
-    identical &&= (await replayFile(file)).identical;
+    identical &&= (await replayFile(file(0))).identical;
   };
-  // One untimed round first (the JIT warms up on it), then the four variants interleaved, so a slower machine
-  // moment or a later GC hits them alike; medians per variant.
-  await disk();
-  await replay();
+  const variants: ((j: number) => Promise<unknown>)[] = [plain, mem, disk, replay];
+  // One untimed round first (the JIT warms up on it); a warm plain run's time then sets how many runs make a sample.
+  for (const fn of variants) await fn(0);
+  const warm = await timeIt(plain);
+  const runs = Math.max(1, Math.min(MAX_RUNS_PER_SAMPLE, Math.ceil(SAMPLE_S / warm)));
   const wall: number[][] = [[], [], [], []], cpu: number[][] = [[], [], [], []];
   for (let i = 0; i < reps; i++) {
-    for (const [k, fn] of [plain, mem, disk, replay].entries()) {
-      // Writing over the last run's file would charge the recorder with freeing its blocks: start from none.
-      if (fn === disk) rmSync(file, { force: true });
+    // The order turns each round, so no variant always runs after the one that leaves the most garbage (a replay
+    // frees a whole file's buffer) or first after the machine was busy.
+    for (let n = 0; n < variants.length; n++) {
+      const k = (i + n) % variants.length;
+      const fn = variants[k]!;
+      // Writing over an earlier run's file would charge the recorder with freeing its blocks: start from none.
+      if (fn === disk) for (let j = 0; j < runs; j++) rmSync(file(j), { force: true });
       const c0 = process.cpuUsage();
-      wall[k]!.push(await timeIt(fn));
+      wall[k]!.push((await timeIt(async () => {
+        for (let j = 0; j < runs; j++) await fn(j);
+      })) / runs);
       const c = process.cpuUsage(c0);
-      cpu[k]!.push((c.user + c.system) / 1e6);
+      cpu[k]!.push((c.user + c.system) / 1e6 / runs);
     }
   }
-  rmSync(file, { force: true });
+  rmSync(dir, { recursive: true, force: true });
   const [p, m, d, r] = wall.map((w, k) => ({ wall: median(w), cpu: median(cpu[k]!), minWall: Math.min(...w) })) as [VariantTime, VariantTime, VariantTime, VariantTime];
-  return { events, bytes, plain: p, mem: m, disk: d, replay: r, identical };
+  const pairedRatio = (xs: number[][], a: number, b: number): number => median(xs[a]!.map((x, i) => x / xs[b]![i]!));
+  const paired = {
+    recordOverhead: pairedRatio(wall, 2, 0), recordOverheadCpu: pairedRatio(cpu, 2, 0),
+    replayRatio: pairedRatio(wall, 3, 2), replayRatioCpu: pairedRatio(cpu, 3, 2),
+  };
+  return { events, bytes, plain: p, mem: m, disk: d, replay: r, paired, runsPerSample: runs, identical, rounds: reps };
 }
 
 /** Prints one measurement; the last line is key=value pairs. */
-function printMeasure(scenario: string, params: Record<string, unknown>, reps: number, m: RecordingMeasure): void {
+function printMeasure(scenario: string, params: Record<string, unknown>, m: RecordingMeasure): void {
   const ms = (v: VariantTime): string => `${(v.wall * 1000).toFixed(1)} ms wall, ${(v.cpu * 1000).toFixed(1)} ms cpu`;
   const ratio = (a: VariantTime, b: VariantTime): string => `${(a.wall / b.wall).toFixed(3)} wall, ${(a.cpu / b.cpu).toFixed(3)} cpu`;
-  console.log(`recording: ${scenario} ${JSON.stringify(params)}, ${m.events} events, median of ${reps}`);
+  const each = m.runsPerSample > 1 ? `, each sample ${m.runsPerSample} runs (times per run)` : '';
+  console.log(`recording: ${scenario} ${JSON.stringify(params)}, ${m.events} events, median of ${m.rounds} rounds${each}`);
   console.log(`  run without recording:   ${ms(m.plain)}`);
   console.log(`  run recording to memory: ${ms(m.mem)}  overhead ratio ${ratio(m.mem, m.plain)}`);
   console.log(`  run recording to a file: ${ms(m.disk)}  overhead ratio ${ratio(m.disk, m.plain)}  (target ≤ 1.15)`);
   console.log(`  replay of that file:     ${ms(m.replay)}  replay/recorded run ${ratio(m.replay, m.disk)}  (target ≤ 1.0); `
     + `replay/unrecorded run ${ratio(m.replay, m.plain)}${m.identical ? '' : '  REPLAY DIVERGED'}`);
+  console.log(`  round by round (median of each round's ratio): overhead ${m.paired.recordOverhead.toFixed(3)} wall, `
+    + `${m.paired.recordOverheadCpu.toFixed(3)} cpu; replay/recorded ${m.paired.replayRatio.toFixed(3)} wall, ${m.paired.replayRatioCpu.toFixed(3)} cpu`);
   console.log(`  recording size: ${m.bytes} bytes, ${(m.bytes / m.events).toFixed(1)} bytes/event`);
   console.log([
     `run_s=${m.plain.wall.toFixed(4)}`, `record_s=${m.disk.wall.toFixed(4)}`, `replay_s=${m.replay.wall.toFixed(4)}`,
     `record_overhead=${(m.disk.wall / m.plain.wall).toFixed(3)}`, `record_overhead_cpu=${(m.disk.cpu / m.plain.cpu).toFixed(3)}`,
     `replay_ratio=${(m.replay.wall / m.disk.wall).toFixed(3)}`, `replay_ratio_cpu=${(m.replay.cpu / m.disk.cpu).toFixed(3)}`,
     `record_overhead_min=${(m.disk.minWall / m.plain.minWall).toFixed(3)}`, `replay_ratio_min=${(m.replay.minWall / m.disk.minWall).toFixed(3)}`,
+    `record_overhead_paired=${m.paired.recordOverhead.toFixed(3)}`, `replay_ratio_paired=${m.paired.replayRatio.toFixed(3)}`,
     `events=${m.events}`, `bytes_per_event=${(m.bytes / m.events).toFixed(1)}`, `identical=${m.identical}`,
   ].join(' '));
 }
 
 /** Runs the overhead benchmark and prints its numbers (udp-echo by default). */
 export async function printRecordingBench(reps = 5, scenario = 'udp-echo', params: Record<string, unknown> = PARAMS): Promise<void> {
-  printMeasure(scenario, params, reps, await measureRecording(scenario, params, reps));
+  printMeasure(scenario, params, await measureRecording(scenario, params, reps));
 }
 
 /** The replay benchmark: the same measurement on a TCP transfer (scenario tcp-bulk). */
