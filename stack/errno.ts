@@ -9,7 +9,7 @@ export const Errno = {
   EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, ENOTBLK: 15, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENODEV: 19,
   ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENFILE: 23, EMFILE: 24, ENOTTY: 25, ETXTBSY: 26, EFBIG: 27, ENOSPC: 28,
   ESPIPE: 29, EROFS: 30, EMLINK: 31, EPIPE: 32, EDOM: 33, ERANGE: 34, EDEADLK: 35, ENAMETOOLONG: 36, ENOLCK: 37,
-  ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40, ENOMSG: 42, EIDRM: 43, ENOSTR: 60, ENODATA: 61, ETIME: 62, EPROTO: 71,
+  ENOSYS: 38, ENOTEMPTY: 39, ELOOP: 40, ENOMSG: 42, EIDRM: 43, ENOSTR: 60, ENODATA: 61, ETIME: 62, ENONET: 64, EPROTO: 71,
   EBADMSG: 74, EOVERFLOW: 75, EILSEQ: 84, EUSERS: 87, ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90,
   EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, ESOCKTNOSUPPORT: 94, EOPNOTSUPP: 95, EPFNOSUPPORT: 96,
   EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101, ENETRESET: 102,
@@ -59,7 +59,7 @@ const texts: Partial<Record<ErrnoName, string>> = {
   ENOBUFS: 'No buffer space available', EISCONN: 'Transport endpoint is already connected',
   ENOTCONN: 'Transport endpoint is not connected', ESHUTDOWN: 'Cannot send after transport endpoint shutdown',
   ETIMEDOUT: 'Connection timed out', ECONNREFUSED: 'Connection refused', EHOSTDOWN: 'Host is down',
-  EHOSTUNREACH: 'No route to host', EALREADY: 'Operation already in progress',
+  EHOSTUNREACH: 'No route to host', ENONET: 'Machine is not on the network', EALREADY: 'Operation already in progress',
   EINPROGRESS: 'Operation now in progress', EOVERFLOW: 'Value too large for defined data type',
 };
 

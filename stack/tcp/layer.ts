@@ -14,8 +14,8 @@ import type { Icmp6Error, Ipv6Meta } from '../ipv6.js';
 import { onesSum, pseudoSumV4, pseudoSumV6 } from '../wire/checksum.js';
 import { ipv4ToString, ipv6ToString } from '../wire/addr.js';
 import { TCP_ACK, TCP_RST } from '../wire/tcp.js';
-import { ICMPV4_DEST_UNREACH, ICMPV4_FRAG_NEEDED } from '../wire/icmpv4.js';
-import { ICMPV6_PACKET_TOO_BIG, ICMPV6_DEST_UNREACH } from '../wire/icmpv6.js';
+import { ICMPV4_DEST_UNREACH, ICMPV4_FRAG_NEEDED, ICMPV4_PARAM_PROBLEM, ICMPV4_TIME_EXCEEDED } from '../wire/icmpv4.js';
+import { ICMPV6_PACKET_TOO_BIG, ICMPV6_DEST_UNREACH, ICMPV6_PARAM_PROBLEM, ICMPV6_TIME_EXCEEDED } from '../wire/icmpv6.js';
 import { Errno } from '../errno.js';
 import { defaultTcpSysctl, type TcpSysctl } from './sysctl.js';
 import { drawSecret, type IpAddr } from './isn.js';
@@ -312,7 +312,8 @@ export class TcpLayer {
   /**
    * tcp_v4_err(): an ICMP error quoting one of our segments. "Fragmentation needed" / "packet too big" lower the
    * MSS and retransmit what no longer fits (tcp_v4_mtu_reduced, tcp_simple_retransmit); hard errors abort a
-   * connection still in its handshake, otherwise they are kept as a soft error (reported on timeout).
+   * connection still in its handshake, otherwise they are kept as a soft error (reported on timeout) or, with
+   * IP_RECVERR, reported at once.
    */
   private icmpError(src: IpAddr, dst: IpAddr, transport: Uint8Array, mtu: number, errno: number): void {
     if (transport.length < 8) return;
@@ -330,6 +331,15 @@ export class TcpLayer {
     if (errno === 0) return;
     if (t.state === TCP_SYN_SENT || t.state === TCP_SYN_RECV) {
       doneWithError(t, errno);
+      return;
+    }
+    // A connected socket keeps trying until it times out (RFC 1122 §4.2.3.9: soft errors), unless it asked for
+    // errors with IP_RECVERR / IPV6_RECVERR: then the error is reported at once (sk_err, POLLERR) and the connection
+    // goes on. Linux 6.18: recv() fails once with EHOSTUNREACH, later sends go through.
+    const o = t.sock.inet;
+    if (t.v === 4 ? o.recverr : o.recverr6) {
+      t.sock.soError = errno;
+      t.sock.stateChanged();
       return;
     }
     t.softError = errno;
@@ -447,32 +457,37 @@ export class TcpLayer {
   }
 }
 
-/** The errno an ICMP destination-unreachable maps to (icmp_err_convert). */
+/**
+ * tcp_v4_err(): the errno an ICMP error gives a TCP socket, or 0 when TCP ignores it (source quench, redirects,
+ * unknown types and codes). Destination unreachable follows icmp_err_convert[]; time exceeded is EHOSTUNREACH and
+ * a parameter problem EPROTO.
+ */
 function icmp4Errno(e: Icmp4Error): number {
-  if (e.type !== ICMPV4_DEST_UNREACH) return 0;
-  switch (e.code) {
-    case 0: return Errno.ENETUNREACH;
-    case 1: return Errno.EHOSTUNREACH;
-    case 2: return Errno.ENOPROTOOPT;
-    case 3: return Errno.ECONNREFUSED;
-    case 5: return Errno.EOPNOTSUPP;
-    case 6: return Errno.ENETUNREACH;
-    case 7: return Errno.EHOSTDOWN;
-    case 9: case 10: return Errno.ENETUNREACH;
-    case 13: return Errno.EHOSTUNREACH;
-    default: return Errno.EHOSTUNREACH;
-  }
+  if (e.type === ICMPV4_TIME_EXCEEDED) return Errno.EHOSTUNREACH;
+  if (e.type === ICMPV4_PARAM_PROBLEM) return Errno.EPROTO;
+  if (e.type !== ICMPV4_DEST_UNREACH || e.code > 15) return 0;
+  return ICMP4_UNREACH_ERRNO[e.code]!;
 }
 
-/** icmpv6_err_convert(). */
+/** icmp_err_convert[] (net/ipv4/icmp.c), by destination-unreachable code 0–15. */
+const ICMP4_UNREACH_ERRNO = [
+  Errno.ENETUNREACH, Errno.EHOSTUNREACH, Errno.ENOPROTOOPT, Errno.ECONNREFUSED, Errno.EMSGSIZE, Errno.EOPNOTSUPP,
+  Errno.ENETUNREACH, Errno.EHOSTDOWN, Errno.ENONET, Errno.ENETUNREACH, Errno.EHOSTUNREACH, Errno.ENETUNREACH,
+  Errno.EHOSTUNREACH, Errno.EHOSTUNREACH, Errno.EHOSTUNREACH, Errno.EHOSTUNREACH,
+];
+
+/**
+ * icmpv6_err_convert() (net/ipv6/icmp.c): tab_unreach[] for destination unreachable codes 0–6 (EPROTO beyond),
+ * EMSGSIZE for packet too big, EPROTO for a parameter problem, EHOSTUNREACH for time exceeded.
+ */
 function icmp6Errno(e: Icmp6Error): number {
-  if (e.type !== ICMPV6_DEST_UNREACH) return 0;
-  switch (e.code) {
-    case 0: return Errno.ENETUNREACH;
-    case 1: return Errno.EACCES;
-    case 3: return Errno.EHOSTUNREACH;
-    case 4: return Errno.ECONNREFUSED;
-    default: return Errno.EHOSTUNREACH;
+  switch (e.type) {
+    case ICMPV6_DEST_UNREACH:
+      return [Errno.ENETUNREACH, Errno.EACCES, Errno.EHOSTUNREACH, Errno.EHOSTUNREACH, Errno.ECONNREFUSED, Errno.EACCES, Errno.EACCES][e.code] ?? Errno.EPROTO;
+    case ICMPV6_PACKET_TOO_BIG: return Errno.EMSGSIZE;
+    case ICMPV6_PARAM_PROBLEM: return Errno.EPROTO;
+    case ICMPV6_TIME_EXCEEDED: return Errno.EHOSTUNREACH;
+    default: return 0;
   }
 }
 

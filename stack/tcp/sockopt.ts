@@ -17,7 +17,7 @@ import { NAGLE_OFF, NAGLE_PUSH, pushPending, nagleMode } from './output.js';
 import { TCP_CLOSE, TCP_LISTEN, TCP_MAX_QUICKACKS, TCP_ATO_MIN } from './tcb.js';
 import { keepaliveStart } from './timers.js';
 import { tcpInfo } from './info.js';
-import { getPmtu, getRecv6, setPmtu4, setRecv6 } from '../inet-opts.js';
+import { getPmtu, getRecv6, setPmtu4, setPmtu6, setRecv6 } from '../inet-opts.js';
 import { getStreamMcast4, getStreamMcast6, setStreamMcast4, setStreamMcast6 } from './mcast-opts.js';
 
 const MAX_TCP_KEEPIDLE = 32767, MAX_TCP_KEEPINTVL = 32767, MAX_TCP_KEEPCNT = 127, MAX_TCP_SYNCNT = 127;
@@ -62,7 +62,7 @@ function retransToSecs(retrans: number): number {
 /** IPPROTO_IPV6 options of an AF_INET6 TCP socket (ipv6(7)): V6ONLY before bind, hop limit, traffic class. */
 function setV6Opt(s: TcpSocket, name: number, v: Uint8Array): number {
   if (s.domain !== AF_INET6) return -Errno.ENOPROTOOPT;
-  const mc = setStreamMcast6(s.inet, name, v) ?? setRecv6(s.inet, name, v);
+  const mc = setStreamMcast6(s.inet, name, v) ?? setRecv6(s.inet, name, v) ?? setPmtu6(s.inet, name, v);
   if (mc !== null) return mc;
   if (v.length < 4) return -Errno.EINVAL;
   const val = int32(v);
@@ -86,7 +86,7 @@ function setV6Opt(s: TcpSocket, name: number, v: Uint8Array): number {
 
 function getV6Opt(s: TcpSocket, name: number): Uint8Array | number {
   if (s.domain !== AF_INET6) return -Errno.EOPNOTSUPP;
-  const mc = getStreamMcast6(s.inet, name) ?? getRecv6(s.inet, name);
+  const mc = getStreamMcast6(s.inet, name) ?? getRecv6(s.inet, name) ?? getPmtu(s.inet, IPPROTO_IPV6, name);
   if (mc !== null) return mc;
   switch (name) {
     case IPV6_V6ONLY: return intBytes(s.v6only ? 1 : 0);
@@ -106,8 +106,10 @@ export function setTcpOpt(s: TcpSocket, level: number, name: number, v: Uint8Arr
   if (level === IPPROTO_IP) {
     const mc = setStreamMcast4(s.inet, name, v);
     if (mc !== null) return mc;
-    // IP_MTU_DISCOVER: DF on the connection's segments and whether "fragmentation needed" is heeded (tcp/layer.ts).
-    if (name === IP_MTU_DISCOVER) return setPmtu4(s.inet, name, v)!;
+    // IP_MTU_DISCOVER: DF on the connection's segments and whether "fragmentation needed" is heeded (tcp/layer.ts);
+    // IP_RECVERR: ICMP errors on an established connection are reported at once (tcp_v4_err).
+    const pm = setPmtu4(s.inet, name, v);
+    if (pm !== null) return pm;
     if (name === IP_BIND_ADDRESS_NO_PORT) {
       // ip(7): bind() to port 0 leaves the port to connect(), which may share it across destinations.
       if (v.length < 1) return -Errno.EINVAL;
@@ -238,7 +240,7 @@ export function getTcpOpt(s: TcpSocket, level: number, name: number): Uint8Array
   const cfg = s.cfg;
   if (level === IPPROTO_IPV6) return getV6Opt(s, name);
   if (level === IPPROTO_IP) {
-    const mc = getStreamMcast4(s.inet, name) ?? (name === IP_MTU_DISCOVER ? getPmtu(s.inet, level, name) : null);
+    const mc = getStreamMcast4(s.inet, name) ?? getPmtu(s.inet, level, name);
     if (mc !== null) return mc;
     if (name === IP_BIND_ADDRESS_NO_PORT) return intBytes(s.bindNoPort ? 1 : 0);
     if (name === IP_MTU) {

@@ -18,6 +18,8 @@ export const ICMPV4_DEST_UNREACH = 3;
 export const ICMPV4_ECHO_REQUEST = 8;
 /** Time exceeded. */
 export const ICMPV4_TIME_EXCEEDED = 11;
+/** Parameter problem (RFC 792). */
+export const ICMPV4_PARAM_PROBLEM = 12;
 /** Destination unreachable code "fragmentation needed and DF set" (carries the next-hop MTU, RFC 1191 §4). */
 export const ICMPV4_FRAG_NEEDED = 4;
 

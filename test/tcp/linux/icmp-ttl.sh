@@ -1,0 +1,25 @@
+#!/bin/sh
+# A SYN whose TTL runs out at a router: connect() fails at once with EHOSTUNREACH (test/tcp/recverr.test.ts).
+# Run as root: unshare -n -m sh -c 'mount -t tmpfs none /run; mkdir -p /run/netns; sh icmp-ttl.sh'
+# Linux 6.18 printed: "ttl 1 EHOSTUNREACH 0.0" and "ttl 64 connected".
+set -e
+ip link set lo up
+ip netns add rt; ip netns add sv
+ip link add c0 type veth peer name r0; ip link set r0 netns rt
+ip -n rt link add r1 type veth peer name s0; ip -n rt link set s0 netns sv
+ip addr add 10.0.1.2/24 dev c0; ip link set c0 up; ip route add default via 10.0.1.1
+ip -n rt addr add 10.0.1.1/24 dev r0; ip -n rt addr add 10.0.2.1/24 dev r1; ip -n rt link set r0 up; ip -n rt link set r1 up; ip -n rt link set lo up
+ip netns exec rt sysctl -qw net.ipv4.ip_forward=1
+ip -n sv addr add 10.0.2.2/24 dev s0; ip -n sv link set s0 up; ip -n sv link set lo up; ip -n sv route add default via 10.0.2.1
+ip netns exec sv python3 -c "
+import socket,time; l=socket.socket(); l.bind(('0.0.0.0',80)); l.listen(); time.sleep(3)" &
+sleep 0.5
+python3 -c "
+import socket, errno, time
+for ttl in (1, 64):
+    c = socket.socket(); c.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl); c.settimeout(2)
+    t0 = time.time()
+    try: c.connect(('10.0.2.2', 80)); print('ttl', ttl, 'connected')
+    except OSError as e: print('ttl', ttl, errno.errorcode.get(e.errno, e), round(time.time()-t0, 3))
+"
+ip netns del rt; ip netns del sv
