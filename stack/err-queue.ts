@@ -1,5 +1,5 @@
 /**
- * The socket error queue of UDP sockets (ip(7) IP_RECVERR, ipv6(7) IPV6_RECVERR; ip_icmp_error, ipv6_icmp_error,
+ * The socket error queue of UDP sockets, and of TCP sockets whose connect an ICMP error ended (ip(7) IP_RECVERR, ipv6(7) IPV6_RECVERR; ip_icmp_error, ipv6_icmp_error,
  * ip_recv_error, ipv6_recv_error). With the option on, an ICMP error about a datagram the socket sent is queued —
  * soft errors and unconnected sockets included — and also sets SO_ERROR. recvmsg(MSG_ERRQUEUE) never waits: it
  * returns the quoted payload of the offending datagram (MSG_TRUNC when cut), its original destination as msg_name,
@@ -42,12 +42,14 @@ export class ErrorQueue {
 
   /**
    * ip_icmp_error / ipv6_icmp_error for a socket of `family` (AF_INET 2 or AF_INET6 10): queues the error unless
-   * the receive buffer is full (sock_queue_err_skb: ENOMEM, the error is lost). `errno` is what it converts to.
+   * the receive buffer is full (sock_queue_err_skb: ENOMEM, the error is lost). `errno` is what it converts to. The
+   * payload is the quoted transport data after `skip` bytes: UDP's header is skipped, TCP's kept (tcp_v4_err passes
+   * the TCP header itself).
    */
-  push(family: number, e: Icmp4Error | Icmp6Error, errno: number, rcvbuf: number): boolean {
+  push(family: number, e: Icmp4Error | Icmp6Error, errno: number, rcvbuf: number, skip = 8): boolean {
     if (this.bytes + SKB_OVERHEAD >= rcvbuf) return false;
     const dport = e.transport.length >= 4 ? (e.transport[2]! << 8) | e.transport[3]! : 0;
-    const payload = e.transport.subarray(Math.min(8, e.transport.length)).slice();
+    const payload = e.transport.subarray(Math.min(skip, e.transport.length)).slice();
     const v6 = family === 10;
     const addr = (a: number | Uint8Array, port: number): Uint8Array =>
       typeof a === 'number' ? (v6 ? inet6Bytes(ipv4Mapped(a), port) : inet4Bytes(a, port)) : inet6Bytes(a.slice(), port);

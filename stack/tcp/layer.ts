@@ -79,8 +79,8 @@ export class TcpLayer {
     this.cookieSecret = drawSecret(s);
     host.ipv4.handlers.set(IPPROTO_TCP, (meta: Ipv4Meta, payload: Uint8Array) => this.input4(meta, payload));
     host.ipv6.handlers.set(IPPROTO_TCP, (meta: Ipv6Meta, payload: Uint8Array) => this.input6(meta, payload));
-    host.ipv4.errorHandlers.set(IPPROTO_TCP, (e: Icmp4Error) => this.icmpError(e.src, e.dst, e.transport, e.type === ICMPV4_DEST_UNREACH && e.code === ICMPV4_FRAG_NEEDED ? e.mtu ?? 0 : -1, icmp4Errno(e)));
-    host.ipv6.errorHandlers.set(IPPROTO_TCP, (e: Icmp6Error) => this.icmpError(e.src, e.dst, e.transport, e.type === ICMPV6_PACKET_TOO_BIG ? e.mtu ?? 0 : -1, icmp6Errno(e)));
+    host.ipv4.errorHandlers.set(IPPROTO_TCP, (e: Icmp4Error) => this.icmpError(e, e.type === ICMPV4_DEST_UNREACH && e.code === ICMPV4_FRAG_NEEDED ? e.mtu ?? 0 : -1, icmp4Errno(e)));
+    host.ipv6.errorHandlers.set(IPPROTO_TCP, (e: Icmp6Error) => this.icmpError(e, e.type === ICMPV6_PACKET_TOO_BIG ? e.mtu ?? 0 : -1, icmp6Errno(e)));
     const prior = host.onPathMtu;
     host.onPathMtu = (v, dst, mtu) => {
       prior?.(v, dst, mtu);
@@ -315,7 +315,8 @@ export class TcpLayer {
    * connection still in its handshake, otherwise they are kept as a soft error (reported on timeout) or, with
    * IP_RECVERR, reported at once.
    */
-  private icmpError(src: IpAddr, dst: IpAddr, transport: Uint8Array, mtu: number, errno: number): void {
+  private icmpError(e: Icmp4Error | Icmp6Error, mtu: number, errno: number): void {
+    const { src, dst, transport } = e;
     if (transport.length < 8) return;
     const sport = (transport[0]! << 8) | transport[1]!;
     const dport = (transport[2]! << 8) | transport[3]!;
@@ -329,15 +330,19 @@ export class TcpLayer {
       return;
     }
     if (errno === 0) return;
+    const o = t.sock.inet;
+    const recverr = t.v === 4 ? o.recverr : o.recverr6;
     if (t.state === TCP_SYN_SENT || t.state === TCP_SYN_RECV) {
+      // ip_icmp_error / ipv6_icmp_error: with IP_RECVERR the error is also queued, quoting our TCP header on
+      // (Linux 6.18: a SYN whose TTL ran out left one entry, its data the quoted SYN).
+      if (recverr) t.sock.errQueue.push(t.sock.domain, e, errno, t.sock.rcvbuf, 0);
       doneWithError(t, errno);
       return;
     }
     // A connected socket keeps trying until it times out (RFC 1122 §4.2.3.9: soft errors), unless it asked for
     // errors with IP_RECVERR / IPV6_RECVERR: then the error is reported at once (sk_err, POLLERR) and the connection
     // goes on. Linux 6.18: recv() fails once with EHOSTUNREACH, later sends go through.
-    const o = t.sock.inet;
-    if (t.v === 4 ? o.recverr : o.recverr6) {
+    if (recverr) {
       t.sock.soError = errno;
       t.sock.stateChanged();
       return;

@@ -266,7 +266,7 @@ export function tcpPoll(s: TcpSocket): number {
     }
     if (t && t.urgData & URG_VALID) mask |= POLLPRI;
   }
-  if (s.soError) mask |= POLLERR;
+  if (s.soError || s.errQueue.length) mask |= POLLERR;
   return mask;
 }
 

@@ -11,6 +11,7 @@ import {
 import { Errno } from '../errno.js';
 import type { Host } from '../host.js';
 import { InetOptions } from '../inet-opts.js';
+import { ErrorQueue } from '../err-queue.js';
 import { Socket, type CloseWait, type RecvResult } from '../socket.js';
 import { TCP_SYN } from '../wire/tcp.js';
 import type { TcpLayer } from './layer.js';
@@ -54,6 +55,8 @@ export class TcpSocket extends Socket implements PortBinding {
   readonly cfg: TcpConfig;
   /** IPPROTO_IP options (IP_TTL, IP_TOS); IPv6 hop limit and traffic class. */
   readonly inet = new InetOptions();
+  /** IP_RECVERR's error queue: an ICMP error that ended a connect is queued here (tcp_v4_err → ip_icmp_error). */
+  readonly errQueue = new ErrorQueue();
   hopLimit = -1;
   tclass = 0;
   /** A writer found no room (SOCK_NOSPACE): wake it when a third of the buffer is free again. */
@@ -410,6 +413,13 @@ export class TcpSocket extends Socket implements PortBinding {
 
   override inq(): number {
     return tcpInq(this);
+  }
+
+  /** recvmsg(MSG_ERRQUEUE) (ip_recv_error): never waits; reading the last entry clears SO_ERROR. */
+  override recvErrQueue(len: number): RecvResult | number {
+    return this.errQueue.recv(len, (e) => {
+      this.soError = e;
+    });
   }
 
   override shutdown(how: number): number {

@@ -17,6 +17,8 @@ import { errnoName } from '../../stack/errno.js';
 import { inet, inet6 } from '../../stack/sockaddr.js';
 import { ms } from '../../sim/time.js';
 import { makeNet } from '../network/helpers.js';
+import { parseCmsgs } from '../../stack/cmsg.js';
+import type { MsgHdr } from '../../stack/sys.js';
 
 const IP_RECVERR = 11, IPV6_RECVERR = 25;
 
@@ -121,4 +123,42 @@ describe('ICMP errors on TCP connections (Linux 6.18)', () => {
       expect(res[1]).toMatch(/^64: connected/);
     });
   }
+
+  // ip_icmp_error from tcp_v4_err's SYN_SENT branch: with IP_RECVERR the error is also queued. Linux 6.18 (icmp-ttl.sh
+  // with IP_RECVERR): one entry, its data the quoted SYN from its TCP header on (40 bytes with options), msg_name the
+  // destination, MSG_ERRQUEUE, sock_extended_err {EHOSTUNREACH, origin ICMP, type 11, code 0} and the router's
+  // address as offender; POLLERR until it is read, and SO_ERROR 0 after.
+  test('IPv4 with IP_RECVERR: the ICMP error that ended the connect is queued, quoting the SYN', async () => {
+    const { sim, a } = topology();
+    const out: Record<string, unknown> = {};
+    a.spawn('client', async (sys) => {
+      const c = await sys.socket(AF_INET, SOCK_STREAM, 0);
+      await sys.setsockopt(c, IPPROTO_IP, IP_TTL, 1);
+      await sys.setsockopt(c, IPPROTO_IP, IP_RECVERR, 1);
+      out.connect = (await sys.connect(c, inet('10.0.3.2', 80))) < 0 ? errnoName(sys.errno) : 'connected';
+      const fds = [{ fd: c, events: 0, revents: 0 }];
+      await sys.poll(fds, 1, 0);
+      out.pollerr = (fds[0]!.revents & POLLERR) !== 0;
+      const control = new Uint8Array(128);
+      const msg: MsgHdr = { iov: [new Uint8Array(100)], control, controllen: 128, name: null };
+      const n = await sys.recvmsg(c, msg, MSG_ERRQUEUE);
+      const data = msg.iov[0]!.subarray(0, n);
+      const cm = parseCmsgs(control, msg.controllen ?? 0);
+      const ee = new DataView(cm[0]!.data.buffer, cm[0]!.data.byteOffset);
+      Object.assign(out, {
+        n, flags: msg.flags, name: msg.name, dport: (data[2]! << 8) | data[3]!, synFlags: data[13],
+        cmsg: [cm[0]!.level, cm[0]!.type], ee: [ee.getUint32(0, true), ee.getUint8(4), ee.getUint8(5), ee.getUint8(6)],
+        offender: [...cm[0]!.data.subarray(20, 24)].join('.'),
+      });
+      await sys.poll(fds, 1, 0);
+      out.pollerrAfter = (fds[0]!.revents & POLLERR) !== 0;
+      out.again = (await sys.recvmsg(c, { iov: [new Uint8Array(10)] }, MSG_ERRQUEUE)) < 0 ? errnoName(sys.errno) : 'entry';
+    });
+    await sim.run();
+    expect(out).toEqual({
+      connect: 'EHOSTUNREACH', pollerr: true, n: 40, flags: MSG_ERRQUEUE, name: { family: AF_INET, addr: '10.0.3.2', port: 80 },
+      dport: 80, synFlags: 0x02, cmsg: [IPPROTO_IP, IP_RECVERR], ee: [113, 2, 11, 0], offender: '10.0.1.1',
+      pollerrAfter: false, again: 'EAGAIN',
+    });
+  });
 });
