@@ -330,15 +330,18 @@ export class TcpLayer {
       return;
     }
     if (errno === 0) return;
-    const o = t.sock.inet;
-    const recverr = t.v === 4 ? o.recverr : o.recverr6;
     if (t.state === TCP_SYN_SENT || t.state === TCP_SYN_RECV) {
-      // ip_icmp_error / ipv6_icmp_error: with IP_RECVERR the error is also queued, quoting our TCP header on
-      // (Linux 6.18: a SYN whose TTL ran out left one entry, its data the quoted SYN).
-      if (recverr) t.sock.errQueue.push(t.sock.domain, e, errno, t.sock.rcvbuf, 0);
+      // tcp_v4_err calls ip_icmp_error here whatever IP_RECVERR says (UDP asks it first): the error is also queued,
+      // quoting our TCP header on (Linux 6.18: a SYN whose TTL ran out left one entry, its data the quoted SYN, with
+      // and without IP_RECVERR). Linux aborts only when the ICMP comes while no syscall holds the socket; one that
+      // arrives during connect() itself (a zero-latency veth) is kept as a soft error. Here errors always take time
+      // to come back, so the connect ends.
+      t.sock.errQueue.push(t.sock.domain, e, errno, t.sock.rcvbuf, 0);
       doneWithError(t, errno);
       return;
     }
+    const o = t.sock.inet;
+    const recverr = t.v === 4 ? o.recverr : o.recverr6;
     // A connected socket keeps trying until it times out (RFC 1122 §4.2.3.9: soft errors), unless it asked for
     // errors with IP_RECVERR / IPV6_RECVERR: then the error is reported at once (sk_err, POLLERR) and the connection
     // goes on. Linux 6.18: recv() fails once with EHOSTUNREACH, later sends go through.
