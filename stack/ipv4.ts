@@ -85,6 +85,11 @@ export interface Ipv4Send {
   /** Send out of this interface index only (SO_BINDTODEVICE, IP_PKTINFO, IP_MULTICAST_IF). */
   oif?: number;
   /**
+   * The MTU the sending socket measures against (ip_skb_dst_mtu): the interface's for IP_PMTUDISC_PROBE, INTERFACE
+   * and OMIT (ip_sk_use_pmtu is false), which ignore a learned path MTU. Default: the route's path MTU.
+   */
+  mtu?: number;
+  /**
    * IP_MULTICAST_LOOP of the sending socket: a multicast datagram is also delivered to this host when the outgoing
    * interface is in the group (ip_mc_output). Default false: the kernel's own multicasts (IGMP) reach no socket.
    */
@@ -245,7 +250,7 @@ export class Ipv4Layer {
       moreFragments: false, fragOffset: 0, ttl: p.ttl ?? DEFAULT_TTL, protocol: p.protocol, src: p.src, dst: p.dst,
       options: EMPTY, payload: p.payload,
     };
-    const mtu = this.routeMtu(r, p.dst);
+    const mtu = p.mtu ?? this.routeMtu(r, p.dst);
     if (IPV4_HEADER_LEN + p.payload.length > mtu && df) {
       this.stats.fragFails++;
       return -Errno.EMSGSIZE;

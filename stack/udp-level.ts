@@ -172,7 +172,7 @@ export function sendUdp4(s: Udp4Source, data: Uint8Array, src: number, daddr: nu
     const seg = emitUdp({ srcPort: s.port, dstPort: dport, payload }, s.noCheck ? null : { v: 4, src, dst: daddr });
     const id = nextId();
     const r = ipv4.output({
-      src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: plan.df, ...(id !== undefined ? { id } : {}),
+      src, dst: daddr, protocol: IPPROTO_UDP, payload: seg, dontFragment: plan.df, mtu: plan.mtu, ...(id !== undefined ? { id } : {}),
       ttl, tos: s.ipOpts.tos, mcLoop, ...(oif ? { oif } : {}),
     });
     if (r < 0) return r;
