@@ -6,14 +6,8 @@
 # "ttl 64 connected", then for IP_RECVERR 1 and 0 alike: "connect EHOSTUNREACH",
 # "cmsg 0 11 (113, 2, 11, 0, 0, 0, 0) 10.0.1.1", "data 40 <ports> flags 0x2000 name ('10.0.2.2', 80)".
 set -e
-ip link set lo up
-ip netns add rt; ip netns add sv
-ip link add c0 type veth peer name r0; ip link set r0 netns rt
-ip -n rt link add r1 type veth peer name s0; ip -n rt link set s0 netns sv
-ip addr add 10.0.1.2/24 dev c0; ip link set c0 up; ip route add default via 10.0.1.1
-ip -n rt addr add 10.0.1.1/24 dev r0; ip -n rt addr add 10.0.2.1/24 dev r1; ip -n rt link set r0 up; ip -n rt link set r1 up; ip -n rt link set lo up
-ip netns exec rt sysctl -qw net.ipv4.ip_forward=1
-ip -n sv addr add 10.0.2.2/24 dev s0; ip -n sv link set s0 up; ip -n sv link set lo up; ip -n sv route add default via 10.0.2.1
+. "$(dirname "$0")/../../socket/linux-probe/three-ns.sh"
+three_ns_up 1500
 ip netns exec sv python3 -c "
 import socket,time; l=socket.socket(); l.bind(('0.0.0.0',80)); l.listen(); time.sleep(3)" &
 sleep 0.5
@@ -37,4 +31,4 @@ for recverr in (1, 0):
         print('data', len(d), d[:4].hex(), 'flags', hex(fl), 'name', addr)
     except OSError as e: print('errqueue', errno.errorcode.get(e.errno))
 "
-ip netns del rt; ip netns del sv
+three_ns_down
