@@ -83,6 +83,11 @@ export interface Ipv6Send {
   /** IPV6_DONTFRAG: refuse (EMSGSIZE) instead of fragmenting. */
   dontFragment?: boolean;
   /**
+   * The MTU the sending socket measures against (ip6_skb_dst_mtu): the interface's for IPV6_PMTUDISC_PROBE and
+   * above, which ignore a learned path MTU. Default: the path MTU.
+   */
+  mtu?: number;
+  /**
    * IPV6_MULTICAST_LOOP of the sending socket: a multicast packet is also delivered here when the outgoing
    * interface is in the group (ip6_finish_output2). Default false: ndisc and MLD sockets have mc_loop 0.
    */
@@ -208,7 +213,7 @@ export class Ipv6Layer {
       hopLimit: p.hopLimit ?? (isIpv6Multicast(p.dst) ? 1 : DEFAULT_HOP_LIMIT), src: p.src, dst: p.dst, payload: p.payload,
     };
     const nextHop = r.gateway ?? p.dst;
-    const mtu = this.pathMtu(p.dst, p.oif);
+    const mtu = p.mtu ?? this.pathMtu(p.dst, p.oif);
     if (p.mcLoop === true && isIpv6Multicast(p.dst) && !r.iface.loopback && r.iface.inGroup6(p.dst)) {
       // ip6_finish_output2 loops a copy back to this host (socksim loops the whole packet, not each fragment); a
       // looped packet with hop limit 0 goes no further.

@@ -17,7 +17,7 @@
  * received reach a *connected* socket as SO_ERROR when they are hard (port unreachable → ECONNREFUSED, frag needed →
  * EMSGSIZE), as __udp4_lib_err does without IP_RECVERR; unconnected sockets see nothing.
  */
-import { AF_INET, AF_INET6, EPHEMERAL_PORT_HIGH, EPHEMERAL_PORT_LOW, IPPROTO_UDP } from './constants.js';
+import { AF_INET, AF_INET6, EPHEMERAL_PORT_HIGH, EPHEMERAL_PORT_LOW, IPPROTO_UDP, IP_PMTUDISC_DONT } from './constants.js';
 import { Errno } from './errno.js';
 import { EV_DROP } from './events.js';
 import type { Host } from './host.js';
@@ -34,7 +34,7 @@ import { readU16 } from './wire/bytes.js';
 import { ipv4Mapped, ipv6Equal, IPV6_UNSPECIFIED, isIpv4Mapped } from './wire/addr.js';
 import { parseUdp, type UdpRepr } from './wire/udp.js';
 import type { UdpLevelOptions } from './udp-level.js';
-import type { InetOptions } from './inet-opts.js';
+import { IP_PMTUDISC_INTERFACE, IP_PMTUDISC_OMIT, type InetOptions } from './inet-opts.js';
 import type { ErrorQueue } from './err-queue.js';
 import { ICMPV4_DEST_UNREACH, ICMPV4_FRAG_NEEDED } from './wire/icmpv4.js';
 import { ICMPV6_DEST_UNREACH, ICMPV6_PACKET_TOO_BIG } from './wire/icmpv6.js';
@@ -361,10 +361,20 @@ export class UdpLayer {
     let errno: number, fatal: boolean;
     if (e.v === 4) {
       ({ errno, fatal } = icmpErrConvert(e.type, e.code));
-      if (e.type === ICMPV4_DEST_UNREACH && e.code === ICMPV4_FRAG_NEEDED) ({ errno, fatal } = { errno: Errno.EMSGSIZE, fatal: true });
+      if (e.type === ICMPV4_DEST_UNREACH && e.code === ICMPV4_FRAG_NEEDED) {
+        // __udp4_lib_err: a socket that does not want DF (IP_PMTUDISC_DONT) ignores "fragmentation needed".
+        if (sock.ipOpts.pmtudisc === IP_PMTUDISC_DONT) return;
+        ({ errno, fatal } = { errno: Errno.EMSGSIZE, fatal: true });
+      }
     } else {
       ({ errno, fatal } = icmpv6ErrConvert(e.type, e.code));
-      if (e.type === ICMPV6_PACKET_TOO_BIG) fatal = true; // pmtudisc != IPV6_PMTUDISC_DONT
+      if (e.type === ICMPV6_PACKET_TOO_BIG) {
+        // __udp6_lib_err: INTERFACE and OMIT ignore "packet too big" (ip6_sk_accept_pmtu); it is a hard error
+        // unless the mode is DONT (Linux 6.18: an INTERFACE socket's next send goes through, udp-pmtu-learned).
+        const mode = sock.ipOpts.pmtudisc6;
+        if (mode === IP_PMTUDISC_INTERFACE || mode === IP_PMTUDISC_OMIT) return;
+        fatal = mode !== IP_PMTUDISC_DONT;
+      }
     }
     // __udp4_lib_err / __udp6_lib_err: with IP_RECVERR (IPV6_RECVERR for IPv6 errors) every error is queued and
     // set as SO_ERROR; without it only a hard error on a connected socket is, and nothing is queued.

@@ -335,7 +335,7 @@ export class Udp6Socket extends Socket implements UdpSock {
       const seg = emitUdp({ srcPort: this.port, dstPort: port, payload }, this.udp.noCheck6Tx ? null : { v: 6, src, dst });
       const r = ipv6.output({
         src, dst, nextHeader: IPPROTO_UDP, payload: seg, flowLabel: this.flowLabel, trafficClass: this.tclass,
-        ...(oif ? { oif } : {}), ...(hop !== undefined ? { hopLimit: hop } : {}), mcLoop: this.mc.loop6,
+        ...(oif ? { oif } : {}), ...(hop !== undefined ? { hopLimit: hop } : {}), mcLoop: this.mc.loop6, mtu: plan.mtu,
       });
       if (r < 0) return r;
       this.host.udp.stats.outDatagrams++;

@@ -1,5 +1,6 @@
-# Sourced by kernel probes that need a router: the current namespace is the client (c0, 10.0.1.2, default route via
-# the router), "rt" forwards (10.0.1.1 / 10.0.2.1), "sv" is the server (s0, 10.0.2.2). The router-server link gets
+# Sourced by kernel probes that need a router: the current namespace is the client (c0, 10.0.1.2 and 2001:db8:1::2,
+# default routes via the router), "rt" forwards (10.0.1.1 / 10.0.2.1, 2001:db8:1::1 / 2001:db8:2::1), "sv" is the
+# server (s0, 10.0.2.2 and 2001:db8:2::2). IPv6 addresses skip duplicate address detection (nodad). The router-server link gets
 # MTU $1 (default 1500). Run inside `unshare -n -m` with a private /run (see the probes); `three_ns_down` removes it.
 three_ns_up() {
   mtu=${1:-1500}
@@ -13,6 +14,10 @@ three_ns_up() {
   ip netns exec rt sysctl -qw net.ipv4.ip_forward=1
   ip -n sv addr add 10.0.2.2/24 dev s0; ip -n sv link set s0 mtu "$mtu" up; ip -n sv link set lo up
   ip -n sv route add default via 10.0.2.1
+  ip -6 addr add 2001:db8:1::2/64 dev c0 nodad; ip -6 route add default via 2001:db8:1::1
+  ip -n rt -6 addr add 2001:db8:1::1/64 dev r0 nodad; ip -n rt -6 addr add 2001:db8:2::1/64 dev r1 nodad
+  ip netns exec rt sysctl -qw net.ipv6.conf.all.forwarding=1
+  ip -n sv -6 addr add 2001:db8:2::2/64 dev s0 nodad; ip -n sv -6 route add default via 2001:db8:2::1
 }
 three_ns_down() {
   ip netns del rt; ip netns del sv

@@ -8,10 +8,10 @@ set -e
 three_ns_up 1400
 ip netns exec sv python3 -c "
 import socket
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('0.0.0.0', 9)); u.settimeout(5)
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind(('::', 9)); u.settimeout(5)
 try:
     while True: u.recv(70000)
 except Exception: pass" &
-sleep 0.3
+sleep 0.5
 python3 udp-pmtu-learned.py > udp-pmtu-learned.expected.json
 three_ns_down
