@@ -12,7 +12,7 @@
  * next segment draws "net unreachable" (ENETUNREACH) from it; the route comes back before the retransmission.
  */
 import { describe, expect, test } from 'vitest';
-import { AF_INET, AF_INET6, IPPROTO_IP, IPPROTO_IPV6, IPV6_UNICAST_HOPS, IP_TTL, MSG_DONTWAIT, MSG_ERRQUEUE, POLLERR, POLLOUT, SOCK_STREAM } from '../../stack/constants.js';
+import { AF_INET, AF_INET6, IPPROTO_IP, IPPROTO_IPV6, IPV6_UNICAST_HOPS, IP_TTL, MSG_DONTWAIT, MSG_ERRQUEUE, POLLERR, POLLHUP, POLLOUT, POLLWRNORM, SOCK_STREAM } from '../../stack/constants.js';
 import { errnoName } from '../../stack/errno.js';
 import { inet, inet6 } from '../../stack/sockaddr.js';
 import { ms } from '../../sim/time.js';
@@ -127,7 +127,8 @@ describe('ICMP errors on TCP connections (Linux 6.18)', () => {
   // ip_icmp_error from tcp_v4_err's SYN_SENT branch, called whether or not IP_RECVERR is on. Linux 6.18
   // (icmp-ttl.sh): one entry, its data the quoted SYN from its TCP header on (40 bytes with options), msg_name the
   // destination, MSG_ERRQUEUE, sock_extended_err {EHOSTUNREACH, origin ICMP, type 11, code 0} and the router's
-  // address as offender; POLLERR until it is read; the same without IP_RECVERR.
+  // address as offender; POLLERR until it is read (poll after the failed blocking connect: POLLOUT|POLLERR|POLLHUP|
+  // POLLWRNORM, 0x11c); the same without IP_RECVERR.
   for (const recverr of [true, false]) test(`IPv4${recverr ? ' with IP_RECVERR' : ''}: the ICMP error that ended the connect is queued, quoting the SYN`, async () => {
     const { sim, a } = topology();
     const out: Record<string, unknown> = {};
@@ -136,9 +137,9 @@ describe('ICMP errors on TCP connections (Linux 6.18)', () => {
       await sys.setsockopt(c, IPPROTO_IP, IP_TTL, 1);
       if (recverr) await sys.setsockopt(c, IPPROTO_IP, IP_RECVERR, 1);
       out.connect = (await sys.connect(c, inet('10.0.3.2', 80))) < 0 ? errnoName(sys.errno) : 'connected';
-      const fds = [{ fd: c, events: 0, revents: 0 }];
+      const fds = [{ fd: c, events: 0xffff, revents: 0 }];
       await sys.poll(fds, 1, 0);
-      out.pollerr = (fds[0]!.revents & POLLERR) !== 0;
+      out.poll = fds[0]!.revents;
       const control = new Uint8Array(128);
       const msg: MsgHdr = { iov: [new Uint8Array(100)], control, controllen: 128, name: null };
       const n = await sys.recvmsg(c, msg, MSG_ERRQUEUE);
@@ -156,7 +157,7 @@ describe('ICMP errors on TCP connections (Linux 6.18)', () => {
     });
     await sim.run();
     expect(out).toEqual({
-      connect: 'EHOSTUNREACH', pollerr: true, n: 40, flags: MSG_ERRQUEUE, name: { family: AF_INET, addr: '10.0.3.2', port: 80 },
+      connect: 'EHOSTUNREACH', poll: POLLOUT | POLLERR | POLLHUP | POLLWRNORM, n: 40, flags: MSG_ERRQUEUE, name: { family: AF_INET, addr: '10.0.3.2', port: 80 },
       dport: 80, synFlags: 0x02, cmsg: [IPPROTO_IP, IP_RECVERR], ee: [113, 2, 11, 0], offender: '10.0.1.1',
       pollerrAfter: false, again: 'EAGAIN',
     });

@@ -3,7 +3,7 @@
 # with or without IP_RECVERR the ICMP error is also queued. Client, router and server namespaces joined by veth.
 # Run as root: unshare -n -m sh -c 'mount -t tmpfs none /run; mkdir -p /run/netns; sh icmp-ttl.sh'
 # Linux 6.18 printed "ttl 1 EHOSTUNREACH 0.0",
-# "ttl 64 connected", then for IP_RECVERR 1 and 0 alike: "connect EHOSTUNREACH",
+# "ttl 64 connected", then for IP_RECVERR 1 and 0 alike: "connect EHOSTUNREACH", "poll ['0x11c']",
 # "cmsg 0 11 (113, 2, 11, 0, 0, 0, 0) 10.0.1.1", "data 40 <ports> flags 0x2000 name ('10.0.2.2', 80)".
 set -e
 . "$(dirname "$0")/../../socket/linux-probe/three-ns.sh"
@@ -25,6 +25,7 @@ for recverr in (1, 0):
     c = socket.socket(); c.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1); c.setsockopt(socket.IPPROTO_IP, 11, recverr)
     try: c.connect(('10.0.2.2', 80))
     except OSError as e: print('IP_RECVERR', recverr, 'connect', errno.errorcode.get(e.errno))
+    p = select.poll(); p.register(c, 0xffff); print('poll', [hex(m) for _, m in p.poll(0)])
     try:
         d, anc, fl, addr = c.recvmsg(100, 256, socket.MSG_ERRQUEUE)
         for l, t, x in anc: print('cmsg', l, t, struct.unpack('IBBBBII', x[:16]), socket.inet_ntoa(x[20:24]))
