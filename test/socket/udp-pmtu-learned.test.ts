@@ -22,6 +22,7 @@ import { ms } from '../../sim/time.js';
 import type { EventSink, SimEvent } from '../../sim/events.js';
 import { Sim } from '../../sim/sim.js';
 import { Network } from '../../stack/network.js';
+import { describeUdpPacket } from './helpers.js';
 
 interface Send { len: number; ret: number; wire: (number | boolean)[][] }
 interface Family { learn: Record<string, unknown>; modes: Record<string, Record<string, unknown>> }
@@ -38,16 +39,9 @@ class WireSink implements EventSink {
     if (ev[0] !== EV_TX || ev[3] !== 'a:eth0') return;
     const f = ev[5] as Uint8Array;
     const type = (f[12]! << 8) | f[13]!;
-    const p = f.subarray(14);
-    const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
-    if (type === 0x86dd) {
-      if (p[6] === 44 || (p[6] === 17 && dv.getUint16(42) === 9)) this.packets.push([p[6] === 44, dv.getUint16(4)]);
-      return;
-    }
-    if (type !== 0x0800) return;
-    const flags = dv.getUint16(6);
-    if (p[9] !== 17 || (!(flags & 0x1fff) && dv.getUint16(22) !== 9)) return;
-    this.packets.push([(flags & 0x4000) !== 0, (flags & 0x2000) !== 0, (flags & 0x1fff) * 8, dv.getUint16(2)]);
+    if (type !== 0x0800 && type !== 0x86dd) return;
+    const d = describeUdpPacket(f.subarray(14), 9);
+    if (d) this.packets.push(d);
   }
   take(): (number | boolean)[][] {
     const out = this.packets;

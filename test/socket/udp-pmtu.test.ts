@@ -13,6 +13,7 @@ import { AF_INET, AF_INET6, SOCK_DGRAM } from '../../stack/constants.js';
 import { EV_TX } from '../../stack/events.js';
 import { inet, inet6 } from '../../stack/sockaddr.js';
 import type { Sys } from '../../stack/sys.js';
+import { describeUdpPacket } from './helpers.js';
 import type { EventSink, SimEvent } from '../../sim/events.js';
 
 interface Send { ret: number; wire: (number | boolean)[][]; got: number[] }
@@ -29,19 +30,6 @@ class WireSink implements EventSink {
     const ethertype = (f[12]! << 8) | f[13]!;
     this.packets.push(ethertype === 0x0800 || ethertype === 0x86dd ? f.subarray(14) : f);
   }
-}
-
-/** Describes a packet as the probe does: IPv4 [DF, MF, offset, length], IPv6 [fragment header?, payload length]. */
-function describePacket(p: Uint8Array, port: number): (number | boolean)[] | null {
-  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
-  if (p[0]! >> 4 === 4) {
-    const flags = dv.getUint16(6);
-    if (p[9] !== 17 || (!(flags & 0x1fff) && dv.getUint16(22) !== port)) return null;
-    return [(flags & 0x4000) !== 0, (flags & 0x2000) !== 0, (flags & 0x1fff) * 8, dv.getUint16(2)];
-  }
-  const nh = p[6]!;
-  if (nh === 44 || (nh === 17 && dv.getUint16(42) === port)) return [nh === 44, dv.getUint16(4)];
-  return null;
 }
 
 async function run(fam: number, mode: number | null, sizes: number[], dontfrag = false): Promise<Send[]> {
@@ -70,7 +58,7 @@ async function run(fam: number, mode: number | null, sizes: number[], dontfrag =
         if (k < 0) break;
         got.push(k);
       }
-      out.push({ ret: sent, wire: wire.packets.map((p) => describePacket(p, 7100)).filter((x) => x !== null), got });
+      out.push({ ret: sent, wire: wire.packets.map((p) => describeUdpPacket(p, 7100)).filter((x) => x !== null), got });
     }
   });
   await sim.run();

@@ -24,6 +24,10 @@ class Pair:
         l.close()
         self.sent = []
 
+    def close(self):
+        self.s.close()
+        self.c.close()
+
     def send(self, data):
         self.sent.append(time.time())
         self.c.send(data)
@@ -94,8 +98,7 @@ def main():
     p.send(b"B" * 10)
     p.s.setsockopt(1, 29, 1)
     c["turned off, the socket still keeps stamping on"] = [p.recv(100)]
-    p.s.close()
-    p.c.close()
+    p.close()
 
     # Once every socket that turned it on is closed (destroyed after an RCU grace period), arrivals go unstamped.
     time.sleep(0.2)
@@ -106,8 +109,7 @@ def main():
 
     # Unlike TCP, a datagram that arrived unstamped is stamped when read (__sock_recv_timestamp): report whether the
     # stamp is the send time or the read time. (Every socket that wanted stamps is closed first.)
-    p.s.close()
-    p.c.close()
+    p.close()
     time.sleep(0.2)
     r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     r.bind(("127.0.0.1", 0))
